@@ -1,0 +1,257 @@
+"""The CRF entity extractor: text → mentions with offsets, kinds and canonical names.
+
+Spans: a mention covers whole tokens as written, clitics included (``لبلينكن``), so a
+highlight shows what the text says; ``canonical`` drops the clitic and, for persons, is
+the fullest form of the name found in the same text (بلينكن → أنتوني بلينكن).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+
+from archive.arabic import normalize_phrase, normalize_word
+from archive.entities.clitics import plain, strip_clitics
+from archive.entities.features import sentence_features, tokenize
+from archive.entities.keys import entity_key
+from archive.entities.lexicon import DATA_DIR, ORG_CUES, PERSON_CUES, gazetteer_words, word_freq
+
+MODEL_PATH = DATA_DIR / "ner.crfsuite"
+KINDS = {"PERS": "person", "LOC": "place", "ORG": "organization"}
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE_END = frozenset(".!?؟؛")
+# Long runs without a full stop are cut: CRF cost is linear anyway, context is local.
+_MAX_SEQUENCE = 150
+_LEADING_NOISE = PERSON_CUES | ORG_CUES
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention; ``text == source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    canonical: str
+
+    @property
+    def key(self) -> str:
+        return entity_key(self.canonical)
+
+
+class Extractor:
+    """A loaded CRF model. Picklable (the tagger is reopened on demand) and fork-safe
+    (a child process reopens the model instead of sharing the parent's handle)."""
+
+    def __init__(self, model_path: str | Path = MODEL_PATH) -> None:
+        self.model_path = Path(model_path)
+        self._tagger: pycrfsuite.Tagger | None = None
+        self._pid = -1
+
+    def __reduce__(self) -> tuple[type[Extractor], tuple[Path]]:
+        return (Extractor, (self.model_path,))
+
+    @property
+    def tagger(self) -> pycrfsuite.Tagger:
+        if self._tagger is None or self._pid != os.getpid():
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(self.model_path))
+            self._tagger, self._pid = tagger, os.getpid()
+        return self._tagger
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, kind)`` of each entity the CRF finds."""
+        tagger = self.tagger
+        out: list[tuple[int, int, str]] = []
+        for line in _LINE.finditer(text):
+            base = line.start()
+            for seq in _sequences(tokenize(line.group())):
+                labels = tagger.tag(sentence_features([t for _, _, t in seq]))
+                for first, last, label in _decode(labels):
+                    out.append((base + seq[first][0], base + seq[last][1], KINDS[label]))
+        return out
+
+    def extract(self, text: str) -> list[Mention]:
+        """Mentions in ``text`` in order, with clitic-free, short-form-resolved canonicals."""
+        return resolve(text, self.spans(text))
+
+
+def _sequences(tokens: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Cut a line's tokens into sentences at full stops (and at a length cap)."""
+    out, current = [], []
+    for tok in tokens:
+        current.append(tok)
+        if (tok[2] in _SENTENCE_END and len(current) > 3) or len(current) >= _MAX_SEQUENCE:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def _decode(labels: list[str]) -> list[tuple[int, int, str]]:
+    """BIO labels → ``(first, last, label)`` runs; an I- after another label opens a run."""
+    runs: list[tuple[int, int, str]] = []
+    kind, start = "", -1
+    for i, tag in enumerate([*labels, "O"]):
+        prefix, label = tag[:1], tag[2:]
+        if kind and not (prefix == "I" and label == kind):
+            if kind in KINDS:
+                runs.append((start, i - 1, kind))
+            kind = ""
+        if prefix in ("B", "I") and not kind:
+            kind, start = label, i
+    return runs
+
+
+def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
+            ) -> list[tuple[int, int, str]]:
+    """Post-rules on person spans: drop a leading title or organisation word the CRF took
+    in (مكتب غالانت → غالانت), and split two names run together when a later word is a
+    clitic plus a name seen elsewhere in the text (غالانت لبلينكن → غالانت | لبلينكن)."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, kind in spans:
+        if kind != "person" or " " not in text[start:end]:
+            out.append((start, end, kind))
+            continue
+        words = [(start + a, start + b, w) for a, b, w in tokenize(text[start:end])]
+        while len(words) > 1 and normalize_word(words[0][2]) in _LEADING_NOISE:
+            words.pop(0)
+        piece = [words[0]]
+        for word in words[1:]:
+            w = plain(word[2])
+            if w[:1] in "وبلف" and strip_clitics(w, context) != w:
+                out.append((piece[0][0], piece[-1][1], kind))
+                piece = []
+            piece.append(word)
+        out.append((piece[0][0], piece[-1][1], kind))
+    return out
+
+
+_PROPAGATE_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك")
+
+
+def _propagate(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """One sense per document: a one-word name the CRF found once (a place, an
+    organisation, a person's surname) is tagged wherever else it occurs in the text, with
+    or without a clitic (ببلينكن, the title's lone غالانت)."""
+    names: dict[str, str] = {}
+    for start, end, kind in spans:
+        words = text[start:end].split()
+        word = normalize_word(plain(strip_clitics(words[-1]) if len(words) == 1 else words[-1]))
+        if len(words) > 1 and kind != "person":
+            continue
+        # Short or very common words (رئيس, الله) would spread errors, not names.
+        if len(word) >= 4 and word_freq().get(word, 0) < 20_000 and word not in _LEADING_NOISE:
+            names.setdefault(word, kind)
+    if not names:
+        return spans
+    forms = {p + n: kind for n, kind in names.items() for p in _PROPAGATE_PREFIXES}
+    covered = [False] * (len(text) + 1)
+    for start, end, _ in spans:
+        covered[start:end] = [True] * (end - start)
+    added = [(a, b, forms[w]) for a, b, tok in tokenize(text)
+             if not covered[a] and (w := normalize_word(tok)) in forms]
+    return sorted(spans + added) if added else spans
+
+
+def resolve(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
+    """Build mentions: strip clitics (with the text's other names as evidence) and resolve
+    short person names to the fullest form in the same text or the known-persons list."""
+    context = Counter(normalize_word(plain(w)) for a, b, _ in spans for w in text[a:b].split())
+    spans = _propagate(text, _refine(text, spans, context))
+    surfaces = [text[a:b] for a, b, _ in spans]
+    names = []
+    for surface in surfaces:
+        words = plain(surface).split()
+        if not words:
+            names.append("")
+            continue
+        words[0] = strip_clitics(words[0], context)
+        names.append(" ".join(words))
+    full = _full_names([n for n, (_, _, k) in zip(names, spans, strict=True) if k == "person"])
+    mentions = []
+    for (start, end, kind), surface, name in zip(spans, surfaces, names, strict=True):
+        canonical = full.get(name, name) if kind == "person" else name
+        mentions.append(Mention(start, end, surface, kind, canonical or surface))
+    return mentions
+
+
+def _full_names(persons: list[str]) -> dict[str, str]:
+    """Short person name → fullest name in the same text (first or last words match),
+    else a known person whose surname it is."""
+    counts = Counter(persons)
+    normalised = {p: normalize_phrase(p).split() for p in counts}
+    out: dict[str, str] = {}
+    for short, words in normalised.items():
+        best, best_rank = None, (0, 0)
+        for long, long_words in normalised.items():
+            n = len(words)
+            if len(long_words) <= n or not n:
+                continue
+            if long_words[-n:] == words or long_words[:n] == words:
+                rank = (counts[long], len(long_words))
+                if rank > best_rank:
+                    best, best_rank = long, rank
+        if best is None and len(words) == 1:
+            best = _known_surnames().get(words[0])
+        if best is not None:
+            out[short] = best
+    return out
+
+
+_SURNAMES: dict[str, str] | None = None
+
+
+def _known_surnames() -> dict[str, str]:
+    """Surname → full name for the known-persons list (unambiguous surnames only)."""
+    global _SURNAMES
+    if _SURNAMES is None:
+        from archive.entities.lexicon import _read_lines
+
+        seen: dict[str, list[str]] = {}
+        for line in _read_lines("persons.txt"):
+            words = normalize_phrase(line).split()
+            if len(words) > 1 and gazetteer_words().get(words[-1]) != "F":
+                seen.setdefault(words[-1], []).append(plain(line.strip()))
+        _SURNAMES = {k: v[0] for k, v in seen.items() if len(v) == 1}
+    return _SURNAMES
+
+
+_DEFAULT: Extractor | None = None
+
+
+def default_extractor() -> Extractor:
+    """The shipped model, loaded once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Extractor()
+    return _DEFAULT
+
+
+def extract(text: str) -> list[Mention]:
+    """Entity mentions in ``text`` with the shipped model (see `Extractor.extract`)."""
+    return default_extractor().extract(text)
+
+
+def article_entities(title: str, body: str) -> dict[str, list[tuple[str, str]]]:
+    """For one article: kind → de-duplicated ``(key, display)`` list, first mention first.
+
+    Title and body are read as one text so a surname in the title resolves to the full
+    name given in the body."""
+    out: dict[str, dict[str, str]] = {kind: {} for kind in KINDS.values()}
+    for m in extract(f"{title}\n\n{body}"):
+        bucket = out[m.kind]
+        key = m.key
+        if key and (key not in bucket or len(m.canonical) > len(bucket[key])):
+            bucket[key] = m.canonical
+    return {kind: list(bucket.items()) for kind, bucket in out.items()}
+
+
+__all__ = ["Extractor", "Mention", "article_entities", "extract"]

@@ -1,0 +1,133 @@
+"""Tokens and CRF features, shared by training and extraction (so they can never drift).
+
+Speed matters (indexing calls this on every article), so each distinct word's features are
+computed once and memoised: a token's feature list is its own tuple plus the cached
+"context view" tuples of its neighbours, glued with tuple concatenation. Feature strings
+are kept short because crfsuite hashes every one of them per token.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from archive.arabic import WORD_PATTERN, normalize_word
+from archive.entities.clitics import clitic_free
+from archive.entities.lexicon import (
+    ORG_CUES,
+    PERSON_CUES,
+    PLACE_CUES,
+    SAY_CUES,
+    gazetteer_words,
+    word_freq,
+)
+
+# Words (as archive.arabic sees them) or any single other visible character, so that
+# punctuation is a token of its own, as in the training data.
+TOKEN_PATTERN = re.compile(rf"{WORD_PATTERN.pattern}|[^\s]")
+
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def tokenize(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, token)`` for words and single punctuation marks of ``text``."""
+    return [(m.start(), m.end(), m.group()) for m in TOKEN_PATTERN.finditer(text)]
+
+
+def _shape(word: str) -> str:
+    if word.isdigit():
+        return "D"
+    if _ARABIC_LETTER.match(word):
+        return "A"
+    if word.isalpha():
+        return "L"  # Latin or other script
+    if any(c.isdigit() for c in word):
+        return "d"
+    return "P"  # punctuation
+
+
+@lru_cache(maxsize=200_000)
+def _lexical(token: str) -> tuple[str, str, str]:
+    """(normalised word, clitic-free normalised word, gazetteer/cue code)."""
+    norm = normalize_word(token)
+    bare = normalize_word(clitic_free(token)) if len(norm) > 3 else norm
+    gaz = gazetteer_words()
+    code = gaz.get(bare) or gaz.get(norm) or ""
+    if not code:
+        if bare.startswith("ال") and bare[2:] in gaz:
+            code = gaz[bare[2:]].lower()
+        elif norm in PERSON_CUES:
+            code = "T"
+        elif norm in ORG_CUES:
+            code = "R"
+        elif norm in SAY_CUES:
+            code = "V"
+        elif norm in PLACE_CUES:
+            code = "C"
+    return norm, bare, code
+
+
+def _proper_noun_hint(bare: str) -> str:
+    """Corpus hint that a word is a name: frequent, yet (almost) never seen with ال.
+
+    Arabic has no capital letters; definiteness is the closest cheap signal."""
+    if bare.startswith("ال") or len(bare) < 3:
+        return ""
+    freq = word_freq()
+    n = freq.get(bare, 0)
+    if n < 5:
+        return "u"  # unknown / rare word: often a foreign name
+    definite = freq.get("ال" + bare, 0)
+    return "n" if definite * 20 < n else ""
+
+
+@lru_cache(maxsize=200_000)
+def own_features(token: str) -> tuple[str, ...]:
+    """Features of a token about itself."""
+    norm, bare, code = _lexical(token)
+    shape = _shape(norm)
+    if shape != "A":
+        return ("b", "w=" + norm, "sh=" + shape)
+    feats = ["b", "w=" + norm, "s=" + bare, "p2=" + bare[:2], "p3=" + bare[:3],
+             "x1=" + bare[-1:], "x2=" + bare[-2:], "x3=" + bare[-3:], "L=" + str(min(len(bare), 8))]
+    if bare != norm:
+        feats.append("cl=" + norm[: len(norm) - len(bare)] if norm.endswith(bare) else "cl")
+    if code:
+        feats.append("g=" + code)
+    hint = _proper_noun_hint(bare)
+    if hint:
+        feats.append("h=" + hint)
+    return tuple(feats)
+
+
+@lru_cache(maxsize=200_000)
+def context_features(token: str, offset: str) -> tuple[str, ...]:
+    """Features a neighbour contributes, tagged with its relative position (``-1``, ``+2``)."""
+    norm, bare, code = _lexical(token)
+    feats = [offset + "w=" + norm]
+    if offset in ("-1", "+1"):
+        if bare != norm:
+            feats.append(offset + "s=" + bare)
+        if code:
+            feats.append(offset + "g=" + code)
+        hint = _proper_noun_hint(bare) if _shape(norm) == "A" else ""
+        if hint:
+            feats.append(offset + "h=" + hint)
+    elif code:
+        feats.append(offset + "g=" + code)
+    return tuple(feats)
+
+
+_BOS = ("-1w=^",)
+_EOS = ("+1w=$",)
+
+
+def sentence_features(tokens: list[str]) -> list[tuple[str, ...]]:
+    """Feature lists of a token sequence (one sentence or line)."""
+    n = len(tokens)
+    own = [own_features(t) for t in tokens]
+    prev1 = [_BOS] + [context_features(t, "-1") for t in tokens[:-1]]
+    next1 = [context_features(t, "+1") for t in tokens[1:]] + [_EOS]
+    prev2 = [(), ()] + [context_features(t, "-2") for t in tokens[:-2]]
+    next2 = [context_features(t, "+2") for t in tokens[2:]] + [(), ()]
+    return [own[i] + prev1[i] + next1[i] + prev2[i][:2] + next2[i][:2] for i in range(n)]

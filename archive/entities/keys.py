@@ -1,0 +1,50 @@
+"""Entity keys: one normalised value per entity across the archive.
+
+``entity_key`` = `archive.arabic.normalize_phrase` (diacritics, hamza seats, alef forms, ة/ه,
+ى/ي folded) plus a *variant fold* applied word by word:
+
+* hamza ``ء`` is dropped (اسرائيل / اسراييل, transliterations disagree on it);
+* in a word of 4+ letters the inner long vowels ا و ي are dropped, keeping the first and
+  last letter: نتنياهو/نتانياهو → نتنهو, بوتين/بوتن → بتن, ترامب/ترمب → ترمب,
+  أمريكا/أميركا → امركا. Arabic news transliterates foreign names with or without these
+  vowels, which is where most spelling variants come from;
+* common Arabic given names are exempt (`given_names.txt`): محمد/محمود, سعد/سعيد,
+  علي/عالي, حسن/حسين are different people. So is any word whose skeleton would land on
+  an exempt name (محامد must not become محمد).
+
+Measured on the archive corpus (see the report in `archive.ner_train` history and
+tests/test_entities.py): the fold merges the listed variant pairs, and the given-name
+exemption removes the false merges that the bare skeleton makes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from archive.arabic import normalize_phrase
+from archive.entities.lexicon import given_names
+
+_INNER_VOWELS = str.maketrans({"ا": None, "و": None, "ي": None})
+
+
+@lru_cache(maxsize=100_000)
+def fold_word(word: str) -> str:
+    """Variant fold of one normalised word (see the module docstring)."""
+    protected = given_names()
+    if word in protected:
+        return word
+    bare = word.replace("ء", "") if len(word) > 3 else word
+    if len(bare) < 4:
+        return bare
+    skeleton = bare[0] + bare[1:-1].translate(_INNER_VOWELS) + bare[-1]
+    return bare if skeleton in protected else skeleton
+
+
+@lru_cache(maxsize=100_000)
+def entity_key(name: str) -> str:
+    """Key of an entity name for index fields, facets and filters.
+
+    >>> entity_key("نتانياهو") == entity_key("نَتَنْيَاهُو")
+    True
+    """
+    return " ".join(fold_word(w) for w in normalize_phrase(name).split())

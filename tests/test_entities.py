@@ -1,0 +1,213 @@
+"""Entity extraction: seed article, clitics, short forms, keys, variant folding, aliases, CLI."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.entities import AliasTable, Mention, article_entities, entity_key, extract
+from archive.entities.clitics import strip_clitics
+from archive.entities.extractor import Extractor
+from web.cli_entities import eval_ner_cmd, extract_cmd
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_04c1b4fd56738f6d.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(seed_text: str) -> list[Mention]:
+    return extract(seed_text)
+
+
+def _keys(mentions: list[Mention], kind: str) -> set[str]:
+    return {entity_key(m.canonical) for m in mentions if m.kind == kind}
+
+
+def test_seed_persons(seed_mentions: list[Mention]) -> None:
+    want = ["يوآف غالانت", "أنتوني بلينكن", "بنيامين نتنياهو", "هرتسي هاليفي",
+            "إسماعيل هنية", "حسن نصر الله"]
+    assert {entity_key(w) for w in want} <= _keys(seed_mentions, "person")
+
+
+def test_seed_places(seed_mentions: list[Mention]) -> None:
+    want = ["واشنطن", "إسرائيل", "إيران", "تل أبيب", "غزة", "السعودية", "لبنان", "طهران",
+            "بيروت"]
+    assert {entity_key(w) for w in want} <= _keys(seed_mentions, "place")
+
+
+def test_seed_organisations(seed_mentions: list[Mention]) -> None:
+    assert {entity_key("حماس"), entity_key("حزب الله")} <= _keys(seed_mentions, "organization")
+
+
+@pytest.mark.parametrize("surface", ["لبلينكن", "ببلينكن"])
+def test_clitic_names_resolve_to_full_name(seed_mentions: list[Mention], surface: str) -> None:
+    hits = [m for m in seed_mentions if m.text == surface]
+    assert hits, f"{surface} not extracted"
+    assert all(m.kind == "person" for m in hits)
+    assert {entity_key(m.canonical) for m in hits} == {entity_key("أنتوني بلينكن")}
+
+
+def test_offsets_match_text(seed_text: str, seed_mentions: list[Mention]) -> None:
+    assert seed_mentions
+    for m in seed_mentions:
+        assert seed_text[m.start:m.end] == m.text
+
+
+def test_no_person_in_places(seed_mentions: list[Mention]) -> None:
+    # Kinds must not be mixed up for the clear cases.
+    assert entity_key("غزة") not in _keys(seed_mentions, "person")
+    assert entity_key("نتنياهو") not in _keys(seed_mentions, "place")
+
+
+@pytest.mark.parametrize(("word", "stripped"), [
+    ("بإسرائيل", "إسرائيل"),
+    ("وطهران", "طهران"),
+    ("لإسرائيل", "إسرائيل"),
+    ("بالقاهرة", "القاهرة"),
+    ("للأمم", "الأمم"),
+    ("ولبنان", "لبنان"),
+    # Initial letters that belong to the name.
+    ("لبنان", "لبنان"),
+    ("بيروت", "بيروت"),
+    ("واشنطن", "واشنطن"),
+    ("فلسطين", "فلسطين"),
+    ("كندا", "كندا"),
+    ("بغداد", "بغداد"),
+    ("لندن", "لندن"),
+])
+def test_strip_clitics(word: str, stripped: str) -> None:
+    assert strip_clitics(word) == stripped
+
+
+def test_clitic_stripped_with_article_evidence() -> None:
+    # Unknown name: only the same text's other mention proves ل is a clitic.
+    assert strip_clitics("لزورفلين", {"زورفلين"}) == "زورفلين"
+    assert strip_clitics("لزورفلين") == "لزورفلين"
+
+
+def test_short_form_resolves_to_full_name() -> None:
+    text = ("قال رئيس الوزراء الإسرائيلي بنيامين نتنياهو إن إسرائيل ستواصل الحرب. "
+            "وأضاف نتنياهو أن الجيش سيبقى في غزة.")
+    persons = [m for m in extract(text) if m.kind == "person"]
+    assert [m.text for m in persons] == ["بنيامين نتنياهو", "نتنياهو"]
+    assert {m.canonical for m in persons} == {"بنيامين نتنياهو"}
+
+
+def test_article_entities_dedupes_per_kind(seed_text: str) -> None:
+    title, _, body = seed_text.partition("\n")
+    ents = article_entities(title, body)
+    assert set(ents) == {"person", "place", "organization"}
+    for pairs in ents.values():
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys))
+    assert (entity_key("أنتوني بلينكن"), "أنتوني بلينكن") in ents["person"]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("نتنياهو", "نتانياهو"),
+    ("بوتين", "بوتن"),
+    ("ترامب", "ترمب"),
+    ("أمريكا", "أميركا"),
+    ("إسرائيل", "اسرائيل"),
+    ("إسرائيل", "اسراييل"),
+])
+def test_variants_merge(a: str, b: str) -> None:
+    assert entity_key(a) == entity_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("محمد عباس", "محمود عباس"),
+    ("سعد الحريري", "سعيد الحريري"),
+    ("علي", "عالي"),
+    ("حسن", "حسين"),
+    ("لبنان", "لبن"),
+])
+def test_distinct_names_stay_apart(a: str, b: str) -> None:
+    assert entity_key(a) != entity_key(b)
+
+
+def test_entity_key_ignores_hamza_and_diacritics() -> None:
+    assert entity_key("إِسْرَائِيلُ") == entity_key("اسرائيل") == entity_key("إسرائيل")
+    assert entity_key("أنتوني بلينكن") == entity_key("انتوني  بلينكن")
+    assert entity_key("غـزة") == entity_key("غزه")
+
+
+def test_alias_table_counts_documents_and_round_trips(tmp_path: Path) -> None:
+    table = AliasTable()
+    table.add("a", {"person": [(entity_key("بنيامين نتنياهو"), "بنيامين نتنياهو")]})
+    table.add("b", {"person": [(entity_key("بنيامين نتانياهو"), "بنيامين نتانياهو")]})
+    table.add("c", [Mention(0, 7, "نتنياهو", "person", "بنيامين نتنياهو"),
+                    Mention(9, 16, "نتنياهو", "person", "بنيامين نتنياهو")])
+    key = entity_key("بنيامين نتنياهو")
+    assert table.documents("person", key) == 3
+    assert table.display("person", key) == "بنيامين نتنياهو"
+    assert table.variants("person", key) == [("بنيامين نتنياهو", 2), ("بنيامين نتانياهو", 1)]
+    path = tmp_path / "aliases.json"
+    table.save(path)
+    loaded = AliasTable.load(path)
+    assert loaded.top() == table.top()
+    top = loaded.top(kind="person", n=1)[0]
+    assert top["documents"] == 3 and top["kind"] == "person" and top["key"] == key
+    loaded.remove("a")
+    loaded.remove("c")
+    assert loaded.display("person", key) == "بنيامين نتانياهو"
+    loaded.remove("b")
+    assert loaded.top() == []
+
+
+def test_alias_table_resolves_surname_key() -> None:
+    table = AliasTable()
+    table.add("a", {"person": [(entity_key("بنيامين نتنياهو"), "بنيامين نتنياهو")]})
+    assert table.resolve("person", entity_key("نتنياهو")) == entity_key("بنيامين نتنياهو")
+    assert table.resolve("place", entity_key("نتنياهو")) == entity_key("نتنياهو")
+
+
+def test_extractor_pickles_and_extracts() -> None:
+    clone = pickle.loads(pickle.dumps(Extractor()))
+    assert [m.kind for m in clone.extract("وصل بلينكن إلى إسرائيل")][-1] == "place"
+
+
+def test_cli_extract_plain() -> None:
+    result = CliRunner().invoke(extract_cmd, [], input="التقى بلينكن نتنياهو في القدس")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {d["kind"] for d in data} >= {"place"}
+    assert all({"start", "end", "kind", "text", "canonical"} <= set(d) for d in data)
+
+
+def test_cli_extract_jsonl_order_and_bad_line() -> None:
+    lines = [json.dumps({"id": "b", "text": "زار ترامب موسكو"}, ensure_ascii=False),
+             "{not json",
+             json.dumps({"id": "a", "text": "وصل بلينكن إلى إسرائيل"}, ensure_ascii=False)]
+    result = CliRunner().invoke(extract_cmd, ["--jsonl"], input="\n".join(lines) + "\n")
+    assert result.exit_code != 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["b", "a"]
+    assert "line 2" in result.stderr
+    assert any(e["text"] == "إسرائيل" and e["kind"] == "place" for e in out[1]["entities"])
+
+
+def test_cli_eval_ner(tmp_path: Path) -> None:
+    conll = tmp_path / "tiny.conll"
+    conll.write_text("وصل\tO\nبلينكن\tB-PERS\nإلى\tO\nإسرائيل\tB-LOC\n\n", encoding="utf-8")
+    result = CliRunner().invoke(eval_ner_cmd, [str(conll), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["place"]["tp"] == 1
+    assert set(report) == {"person", "place", "organization", "overall"}
+
+
+@pytest.mark.parametrize("command", [extract_cmd, eval_ner_cmd])
+def test_cli_help_has_example(command) -> None:
+    result = CliRunner().invoke(command, ["--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
