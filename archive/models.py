@@ -30,6 +30,11 @@ class Article(BaseModel):
     def _id_as_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("title", "body", mode="before")
+    @classmethod
+    def _null_text_is_empty(cls, value: object) -> object:
+        return "" if value is None else value
+
     @field_validator("date", mode="before")
     @classmethod
     def _blank_date_is_none(cls, value: object) -> object:

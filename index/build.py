@@ -1,0 +1,210 @@
+"""Building the index: incremental updates, and full rebuilds swapped in atomically.
+
+Only the CLI writes (Whoosh allows one writer at a time); web workers only read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from archive.models import Article
+from archive.readers import Skipped
+
+from .aliases import AliasTable, entity_key
+from .schema import SCHEMA_VERSION, article_to_document, build_schema
+from .store import INDEX_NAME, VERSION_FILE, is_current, resolve
+
+# Bookkeeping read per document without unpickling stored fields.
+_MANIFEST = ("id", "content_hash", "origin")
+
+
+@dataclass
+class ReindexReport:
+    """What one reindex run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def as_dict(self) -> dict:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "removed": self.removed, "skipped": [str(s) for s in self.skipped],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+Enrich = Callable[[Article], Article]
+
+
+def _identity(article: Article) -> Article:
+    return article
+
+
+@dataclass
+class _Run:
+    """State of one pass over the sources."""
+
+    report: ReindexReport
+    enrich: Enrich
+    on_item: Callable[[], None]
+    seen: dict[str, str] = field(default_factory=dict)  # id → origin
+    files_with_problems: set[str] = field(default_factory=set)
+
+    def articles(self, items: Iterable[Article | Skipped]):
+        """Articles to index; records problems and duplicate ids on the way."""
+        for item in items:
+            self.on_item()
+            if isinstance(item, Skipped):
+                self.report.skipped.append(item)
+                self.files_with_problems.add(item.path)
+                continue
+            if item.id in self.seen:
+                self.report.skipped.append(Skipped(
+                    item.origin, None, f"duplicate id {item.id!r} (first in {self.seen[item.id]})"))
+                continue
+            self.seen[item.id] = item.origin
+            yield item
+
+
+def reindex(
+    index_dir: Path,
+    items: Iterable[Article | Skipped],
+    *,
+    full: bool = False,
+    enrich: Enrich = _identity,
+    procs: int = 1,
+    memory_mb: int = 256,
+    on_item: Callable[[], None] = lambda: None,
+) -> ReindexReport:
+    """Index ``items`` into ``index_dir``; incremental unless ``full`` or no index is there."""
+    report = ReindexReport()
+    started = time.perf_counter()
+    run = _Run(report, enrich, on_item)
+    if full or not is_current(index_dir):
+        _full_build(index_dir, run.articles(items), enrich, procs, memory_mb, report)
+    else:
+        _incremental(index_dir, items, run)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _writer(ix, procs: int, memory_mb: int):
+    if procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=memory_mb)
+    return ix.writer(limitmb=memory_mb)
+
+
+def _full_build(index_dir, articles, enrich, procs, memory_mb, report) -> None:
+    """Build into a fresh directory, then swap it in: readers never see half an index."""
+    build_dir = _new_build_dir(index_dir)
+    ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
+    try:
+        writer = _writer(ix, procs, memory_mb)
+        try:
+            for article in articles:
+                writer.add_document(**article_to_document(enrich(article), entity_key))
+                report.added += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        _save_aliases(ix, build_dir)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    (build_dir / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+    _swap_in(index_dir, build_dir)
+
+
+def _incremental(index_dir: Path, items, run: _Run) -> None:
+    ix = whoosh_index.open_dir(str(resolve(index_dir)), indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        known = {doc["id"]: doc for doc in _manifest(searcher)}
+    writer = ix.writer()
+    report = run.report
+    try:
+        for article in run.articles(items):
+            old = known.get(article.id)
+            if old and (old["content_hash"], old["origin"]) == (article.content_hash,
+                                                                article.origin):
+                report.unchanged += 1
+                continue
+            writer.update_document(**article_to_document(run.enrich(article), entity_key))
+            if old:
+                report.updated += 1
+            else:
+                report.added += 1
+        for doc_id in _gone(known, run):
+            writer.delete_by_term("id", doc_id)
+            report.removed += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    if not (report.added or report.updated or report.removed):
+        writer.cancel()  # nothing changed: keep the current generation as it is
+        return
+    writer.commit()
+    _save_aliases(ix, resolve(index_dir))
+
+
+def _save_aliases(ix, directory: Path) -> None:
+    with ix.searcher() as searcher:
+        AliasTable.from_searcher(searcher).save(directory)
+
+
+def _manifest(searcher) -> Iterable[dict]:
+    # Stored fields of a few small values; the body is pickled with them, but this
+    # runs once per reindex, not per query.
+    for fields in searcher.all_stored_fields():
+        yield {key: fields.get(key) for key in _MANIFEST}
+
+
+def _gone(known: dict[str, dict], run: _Run) -> list[str]:
+    """Indexed articles whose file is gone, or whose file was read whole without them."""
+    read_cleanly = set(run.seen.values()) - run.files_with_problems
+    gone = []
+    for doc_id, doc in known.items():
+        if doc_id in run.seen:
+            continue
+        origin = doc["origin"] or ""
+        if (origin and not os.path.exists(origin)) or origin in read_cleanly:
+            gone.append(doc_id)
+    return gone
+
+
+def _new_build_dir(index_dir: Path) -> Path:
+    builds = index_dir.parent / f".{index_dir.name}.builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_dir = builds / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    build_dir.mkdir()
+    return build_dir
+
+
+def _swap_in(index_dir: Path, build_dir: Path) -> None:
+    """Point ``index_dir`` (a symlink) at ``build_dir`` in one atomic rename."""
+    previous = resolve(index_dir) if index_dir.is_symlink() else None
+    link = index_dir.parent / f".{index_dir.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(build_dir, index_dir.parent))
+    if index_dir.exists() and not index_dir.is_symlink():
+        # A plain directory (made by hand or an older version) cannot be swapped
+        # atomically with a symlink: move it aside first.
+        shutil.rmtree(index_dir)
+    os.replace(link, index_dir)
+    if previous and previous != build_dir.resolve():
+        shutil.rmtree(previous, ignore_errors=True)

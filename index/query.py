@@ -1,0 +1,222 @@
+"""The query language: Whoosh's parser with Arabic-safe plugins, rewritten onto our fields.
+
+Words (all must match by default), ``"exact phrase"``, ``-word``, ``OR`` / ``أو``,
+``word*``, ``word~``, ``person:`` ``place:`` ``org:`` ``source:`` ``title:`` and
+``date:2018-03..2018-05``. Arabic punctuation (؟ ، ؛ « ») is never an operator.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whoosh import query as Q
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    OperatorsPlugin,
+    OrGroup,
+    PlusMinusPlugin,
+    QueryParser,
+    WildcardPlugin,
+)
+
+from archive.arabic import normalize, words
+
+from .analysis import arabic_stopwords, exact_analyzer, light_stem
+
+# Field boosts: a title match weighs more than a body match.
+TITLE_BOOST = 2.5
+STEM_WEIGHT = 1.0
+EXACT_WEIGHT = 1.0
+
+ENTITY_FIELDS = ("person", "place", "organization")
+_FIELD_ALIASES = {
+    "organization": ["org", "منظمة", "مؤسسة"],
+    "person": ["شخص"],
+    "place": ["مكان"],
+    "source": ["مصدر"],
+    "title": ["عنوان"],
+}
+
+# Arabic (and Latin) punctuation that must never act as an operator: ؟ is a wildcard to
+# Whoosh by default, and « » are quotes only to readers.
+_PUNCTUATION = re.compile(r"[؟?،؛«»“”„‟…!,;.:](?=\s|$)|[؟?،؛«»“”„‟…!]")
+_DATE_RANGE = re.compile(r"(?:date|تاريخ):(\d{4}(?:-\d{1,2}){0,2})?\.\.(\d{4}(?:-\d{1,2}){0,2})?")
+
+
+class _StarWildcard(WildcardPlugin):
+    """Only ``*`` is a wildcard; question marks are punctuation in Arabic text."""
+
+    qmarks = ""
+    expr = r"(?P<text>[*])"
+
+
+@dataclass
+class ParsedQuery:
+    """A query rewritten onto the index fields, plus what the user should be told."""
+
+    query: Q.Query
+    words: list[str] = field(default_factory=list)  # normalised free words, for suggestions
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    notices: list[str] = field(default_factory=list)
+    entity_filters: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _parse_schema() -> Schema:
+    return Schema(
+        text=TEXT(analyzer=exact_analyzer),
+        title=TEXT(analyzer=exact_analyzer),
+        source=ID(),
+        **{kind: KEYWORD(commas=True, lowercase=False) for kind in ENTITY_FIELDS},
+    )
+
+
+def _parser(match: str) -> QueryParser:
+    group = OrGroup.factory(0.9) if match == "any" else None
+    parser = QueryParser("text", _parse_schema(), **({"group": group} if group else {}))
+    parser.remove_plugin_class(WildcardPlugin)
+    parser.remove_plugin_class(OperatorsPlugin)
+    parser.add_plugin(_StarWildcard())
+    parser.add_plugin(OperatorsPlugin(Or=r"(?<=\s)(?:OR|أو)(?=\s)", Not=r"(?!)"))
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin(_FIELD_ALIASES))
+    return parser
+
+
+def _month_bounds(text: str | None, end: bool) -> datetime | None:
+    if not text:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    year, month, day = (parts + [0, 0])[:3]
+    if end:
+        month = month or 12
+        day = day or calendar.monthrange(year, month)[1]
+        return datetime(year, month, day, 23, 59, 59)
+    return datetime(year, month or 1, day or 1)
+
+
+def parse(text: str, match: str = "all") -> ParsedQuery:
+    """Parse ``text``; a syntax error falls back to plain words and says so."""
+    parsed = ParsedQuery(Q.NullQuery)
+    text = _DATE_RANGE.sub(lambda m: _take_dates(m, parsed), text)
+    text = _PUNCTUATION.sub(" ", text).strip()
+    if not text:
+        parsed.query = Q.Every()
+        return parsed
+    try:
+        tree = _parser(match).parse(text)
+        if _has_error(tree):
+            raise ValueError("syntax")
+        rewritten = _rewrite(tree, parsed, match)
+        if rewritten is Q.NullQuery and parsed.words:
+            # Only stopwords: search them as they are rather than find nothing.
+            rewritten = _combine([word_fields(w) for w in parsed.words], match)
+        elif rewritten is Q.NullQuery:
+            raise ValueError("empty")
+    except (ValueError, TypeError, AttributeError):
+        rewritten = _plain_words(text, parsed, match)
+        parsed.notices.append(
+            "تعذّر فهم صيغة الاستعلام، فبُحث عن كلماته فقط (query syntax not understood: "
+            "searched for its plain words)")
+    parsed.query = rewritten
+    return parsed
+
+
+def _take_dates(match: re.Match, parsed: ParsedQuery) -> str:
+    try:
+        parsed.date_from = _month_bounds(match.group(1), end=False)
+        parsed.date_to = _month_bounds(match.group(2), end=True)
+    except ValueError:
+        parsed.notices.append(f"تاريخ غير صالح: {match.group(0)} (invalid date, ignored)")
+    return " "
+
+
+def _has_error(q: Q.Query) -> bool:
+    return isinstance(q, Q.qcore._NullQuery) or any(
+        type(node).__name__ == "ErrorQuery" for node in _walk(q))
+
+
+def _walk(q: Q.Query):
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def _plain_words(text: str, parsed: ParsedQuery, match: str) -> Q.Query:
+    found = words(text)
+    terms = [t for t in (_word_query(w, parsed) for w in found) if t is not Q.NullQuery]
+    return _combine(terms or [word_fields(w) for w in found], match)
+
+
+def _combine(terms: list[Q.Query], match: str) -> Q.Query:
+    if not terms:
+        return Q.NullQuery
+    return Q.Or(terms, scale=0.9) if match == "any" else Q.And(terms)
+
+
+def word_fields(word: str) -> Q.Query:
+    """One normalised word across the exact and stemmed title and body fields."""
+    stem = light_stem(word)
+    return Q.Or([
+        Q.Term("title", word, boost=TITLE_BOOST * EXACT_WEIGHT),
+        Q.Term("body", word, boost=EXACT_WEIGHT),
+        Q.Term("title_stem", stem, boost=TITLE_BOOST * STEM_WEIGHT),
+        Q.Term("body_stem", stem, boost=STEM_WEIGHT),
+    ])
+
+
+def _word_query(word: str, parsed: ParsedQuery) -> Q.Query:
+    parsed.words.append(word)
+    if word in arabic_stopwords():
+        return Q.NullQuery
+    return word_fields(word)
+
+
+def _rewrite(q: Q.Query, parsed: ParsedQuery, match: str) -> Q.Query:
+    """Map the parser's virtual fields onto the index's fields."""
+    if isinstance(q, Q.FuzzyTerm) and q.fieldname in ("text", "title"):
+        fields = ("title", "body") if q.fieldname == "text" else ("title",)
+        return Q.Or([Q.FuzzyTerm(f, normalize(q.text), maxdist=q.maxdist, prefixlength=1)
+                     for f in fields])
+    if isinstance(q, Q.Term) and q.fieldname == "text":
+        return _word_query(normalize(q.text), parsed)
+    if isinstance(q, Q.Prefix | Q.Wildcard) and q.fieldname in ("text", "title"):
+        cls = type(q)
+        fields = ("title", "body") if q.fieldname == "text" else ("title",)
+        return Q.Or([cls(f, normalize(q.text)) for f in fields])
+    if isinstance(q, Q.Phrase) and q.fieldname in ("text", "title"):
+        norm = [normalize(w) for w in q.words]
+        fields = ("title", "body") if q.fieldname == "text" else ("title",)
+        return Q.Or([Q.Phrase(f, norm, slop=q.slop) for f in fields])
+    if isinstance(q, Q.Term) and q.fieldname == "title":
+        return Q.Term("title", normalize(q.text), boost=q.boost)
+    if isinstance(q, Q.Term) and q.fieldname in ENTITY_FIELDS:
+        parsed.entity_filters.append((q.fieldname, q.text))
+        return Q.Term(q.fieldname, q.text)  # resolved to index keys by the searcher
+    if isinstance(q, Q.Term) and q.fieldname == "source":
+        return Q.Term("source_key", " ".join(words(q.text)))
+    if isinstance(q, Q.Phrase) and q.fieldname in ENTITY_FIELDS + ("source",):
+        return _rewrite(Q.Term(q.fieldname, " ".join(q.words)), parsed, match)
+    if isinstance(q, Q.AndNot | Q.AndMaybe | Q.Require):
+        a, b = _rewrite(q.a, parsed, match), _rewrite(q.b, parsed, match)
+        if a is Q.NullQuery:
+            return Q.NullQuery
+        return a if b is Q.NullQuery else type(q)(a, b)
+    if isinstance(q, Q.compound.CompoundQuery):
+        children = [_rewrite(c, parsed, match) for c in q.subqueries]
+        children = [c for c in children if c is not Q.NullQuery]
+        if not children:
+            return Q.NullQuery
+        return type(q)(children, boost=q.boost) if len(children) > 1 else children[0]
+    if isinstance(q, Q.Not):
+        inner = _rewrite(q.query, parsed, match)
+        return Q.NullQuery if inner is Q.NullQuery else Q.Not(inner)
+    if isinstance(q, Q.Every):
+        return q
+    raise ValueError(f"unsupported query node {type(q).__name__}")

@@ -1,0 +1,91 @@
+"""The Whoosh schema and the one function that turns an `Article` into an index document."""
+
+from __future__ import annotations
+
+from whoosh import columns
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from archive.arabic import normalize_phrase
+from archive.models import Article
+
+from .analysis import exact_analyzer, stem_analyzer
+
+# Bumped when the schema or analysis changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+ENTITY_KINDS = ("person", "place", "organization")
+# Article attribute holding each kind's names.
+ENTITY_ATTRS = {"person": "persons", "place": "places", "organization": "organizations"}
+# Separator inside a facet column value (never inside a name).
+SEP = "\x1f"
+
+
+def facet_column(kind: str) -> str:
+    """The column holding one document's values of a facet, ``SEP``-joined."""
+    return f"{kind}_col"
+
+
+def build_schema() -> Schema:
+    """Exact fields for names and phrases, stemmed fields for ranking, facet columns."""
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "title": TEXT(analyzer=exact_analyzer, stored=True, phrase=True),
+        "body": TEXT(analyzer=exact_analyzer, stored=True, phrase=True),
+        "title_stem": TEXT(analyzer=stem_analyzer, phrase=False),
+        "body_stem": TEXT(analyzer=stem_analyzer, phrase=False),
+        "date": DATETIME(stored=True, sortable=True),
+        "year": ID(),
+        "month": ID(),
+        "source": ID(stored=True),
+        "source_key": ID(),
+        "url": STORED(),
+        "category": ID(stored=True),
+        "origin": ID(stored=True),
+        "content_hash": STORED(),
+        "entities": STORED(),
+        # Facet columns: read per document without unpickling the stored body.
+        facet_column("source"): COLUMN(columns.VarBytesColumn()),
+        facet_column("month"): COLUMN(columns.VarBytesColumn()),
+    }
+    for kind in ENTITY_KINDS:
+        # Keys are multi-word names: one term per comma-separated value.
+        fields[kind] = KEYWORD(commas=True, lowercase=False, scorable=True)
+        fields[facet_column(kind)] = COLUMN(columns.VarBytesColumn())
+    return Schema(**fields)
+
+
+def value_key(value: str) -> str:
+    """The key a facet value is filtered and counted on (normalised, spacing folded)."""
+    return normalize_phrase(value)
+
+
+def article_to_document(article: Article, entity_key=value_key) -> dict:
+    """One index document for ``article``; ``entity_key`` maps a name to its merge key."""
+    doc = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "title_stem": article.title,
+        "body_stem": article.body,
+        "origin": article.origin,
+        "content_hash": article.content_hash,
+        "entities": {kind: getattr(article, ENTITY_ATTRS[kind]) for kind in ENTITY_KINDS},
+    }
+    if article.date:
+        day = article.date.replace(tzinfo=None)
+        doc.update(date=day, year=f"{day:%Y}", month=f"{day:%Y-%m}")
+        doc[facet_column("month")] = f"{day:%Y-%m}".encode()
+    if article.source:
+        doc.update(source=article.source, source_key=value_key(article.source))
+        doc[facet_column("source")] = article.source.encode()
+    if article.url:
+        doc["url"] = article.url
+    if article.category:
+        doc["category"] = article.category
+    for kind in ENTITY_KINDS:
+        names = getattr(article, ENTITY_ATTRS[kind])
+        keys = list(dict.fromkeys(k for k in map(entity_key, names) if k))
+        if keys:
+            doc[kind] = ",".join(k.replace(",", " ") for k in keys)
+            doc[facet_column(kind)] = SEP.join(names).encode()
+    return doc

@@ -1,0 +1,288 @@
+"""The ``archive`` command: the one place that wires sources → entities → index → web."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from archive.readers import read_sources
+from archive.settings import get_settings
+from index.aliases import AliasTable
+from index.build import ReindexReport, reindex
+from index.search import ArchiveSearcher, Hit, SearchRequest
+from index.store import IndexMissing, resolve
+
+from .enrich import enrich_article
+
+err = Console(stderr=True)
+
+
+@click.group()
+def main() -> None:
+    """Search an archive of Arabic news articles.
+
+    \b
+    Example:
+      archive reindex seeds/ && archive search "غالانت"
+    """
+
+
+def _index_dir(value: str | None) -> Path:
+    return Path(value) if value else get_settings().index_dir
+
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False),
+    help="Index directory (default: $ARCHIVE_INDEX_DIR or ./var/index).")
+
+
+@main.command("reindex")
+@click.argument("sources", nargs=-1, type=click.Path())
+@index_option
+@click.option("--full", is_flag=True, help="Rebuild from scratch into a fresh directory, "
+              "swapped in atomically when done.")
+@click.option("--no-entities", is_flag=True, help="Skip entity extraction (faster).")
+@click.option("--procs", type=int, default=None, help="Indexing processes for a full build.")
+def reindex_cmd(sources, index_dir, full, no_entities, procs) -> None:
+    """Index articles from files and folders (.txt, .json, .jsonl, .jsonl.gz, .html).
+
+    Incremental: unchanged articles are skipped, changed ones replaced, and articles whose
+    file is gone are removed. Exits with status 1 when any input was skipped.
+
+    \b
+    Example:
+      archive reindex seeds/ ../shared/data/corpus/ant-multisource-002.jsonl.gz
+    """
+    settings = get_settings()
+    report = run_reindex(
+        [Path(s) for s in sources] or [settings.seeds_dir], _index_dir(index_dir), full=full,
+        entities=not no_entities, procs=procs or settings.index_procs)
+    _print_report(report)
+    if report.skipped:
+        sys.exit(1)
+
+
+def run_reindex(sources: list[Path], index_dir: Path, *, full: bool = False,
+                entities: bool = True, procs: int = 1) -> ReindexReport:
+    """Read ``sources`` and index them, with a progress bar on a terminal."""
+    settings = get_settings()
+    items = read_sources(sources)
+    enrich = enrich_article if entities else (lambda article: article)
+    with Progress(SpinnerColumn(), TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
+                  disable=not err.is_terminal, transient=False) as progress:
+        task = progress.add_task("index", total=None, rate="")
+
+        def tick() -> None:
+            progress.advance(task)
+            done = progress.tasks[0]
+            if done.completed % 200 == 0 and done.elapsed:
+                progress.update(task, rate=f"{done.completed / done.elapsed:,.0f} articles/s")
+
+        return reindex(index_dir, items, full=full, enrich=enrich, procs=procs,
+                       memory_mb=settings.index_memory_mb, on_item=tick)
+
+
+def _print_report(report: ReindexReport) -> None:
+    rate = report.articles / report.seconds if report.seconds else 0
+    err.print(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"removed {report.removed}, skipped {len(report.skipped)} "
+        f"in {report.seconds:.1f} s ({rate:,.0f} articles/s)")
+    for skipped in report.skipped:
+        err.print(f"  skipped {skipped}", markup=False, highlight=False)
+
+
+def _open(index_dir: str | None) -> ArchiveSearcher:
+    try:
+        return ArchiveSearcher(_index_dir(index_dir))
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _filters(person, place, org, source) -> dict[str, list[str]]:
+    pairs = {"person": person, "place": place, "organization": org, "source": source}
+    return {name: list(values) for name, values in pairs.items() if values}
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
+              help="all: every word must match; any: more and rarer words rank first.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
+              default="relevance", show_default=True)
+@click.option("--person", multiple=True, help="Filter by person (repeat for OR).")
+@click.option("--place", multiple=True, help="Filter by place (repeat for OR).")
+@click.option("--org", multiple=True, help="Filter by organisation (repeat for OR).")
+@click.option("--source", multiple=True, help="Filter by source (repeat for OR).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"),
+              help="Run one query per line (or JSON Lines {id, query}); '-' reads stdin.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False),
+              help="Write every hit (not just a page) to FILE.csv or FILE.jsonl.")
+def search_cmd(query, index_dir, limit, page, match, sort, person, place, org, source,
+               as_json, batch, export_to) -> None:
+    """Search the archive.
+
+    \b
+    Examples:
+      archive search "غالانت"
+      archive search '"رئيس الوزراء" -نتنياهو' --json
+      archive search "person:نتنياهو date:2018-03..2018-05"
+      archive search --batch names.txt --match any
+      archive search "غزة" --export hits.csv
+    """
+    searcher = _open(index_dir)
+    base = dict(match=match, sort=sort, limit=limit, page=page,
+                filters=_filters(person, place, org, source))
+    if batch is not None:
+        _run_batch(searcher, batch, base)
+        return
+    request = _request(query=query, **base)
+    if export_to:
+        count = export_hits(searcher.export(request), Path(export_to))
+        err.print(f"wrote {count} hits to {export_to}")
+        return
+    result = searcher.search(request)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _print_result(result)
+
+
+def _request(**fields) -> SearchRequest:
+    try:
+        return SearchRequest(**fields)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _run_batch(searcher: ArchiveSearcher, lines, base: dict) -> None:
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        query_id, text = str(number), line
+        if line.startswith("{"):
+            try:
+                item = json.loads(line)
+                query_id, text = str(item.get("id", number)), str(item["query"])
+            except (ValueError, KeyError, AttributeError) as exc:
+                err.print(f"line {number}: not a JSON object with a query: {exc}")
+                continue
+        result = searcher.search(_request(query=text, **{**base, "fallback": False}))
+        click.echo(json.dumps({"id": query_id, "query": text, "total": result.total,
+                               "hits": [h.model_dump() for h in result.hits]},
+                              ensure_ascii=False))
+
+
+def _print_result(result) -> None:
+    out = Console(highlight=False)
+    for notice in result.notices:
+        out.print(f"[yellow]{notice}[/]")
+    if result.suggestion:
+        out.print(f"هل تقصد: {result.suggestion}")
+    out.print(f"{result.total} نتيجة ({result.took_ms} ms)")
+    for hit in result.hits:
+        out.print(f"\n[bold]{hit.title}[/]  [dim]{hit.date or ''} {hit.source or ''} {hit.id}[/]")
+        out.print(_terminal_marks(hit.snippet))
+
+
+def _terminal_marks(html_text: str) -> str:
+    import html
+    import re
+    text = re.sub(r"<mark[^>]*>", "[reverse]", html_text).replace("</mark>", "[/reverse]")
+    return html.unescape(text.replace("[", "\\[").replace("\\[reverse]", "[reverse]")
+                         .replace("\\[/reverse]", "[/reverse]"))
+
+
+EXPORT_FIELDS = ["id", "title", "date", "source", "url", "score", "persons", "places",
+                 "organizations"]
+
+
+def export_hits(hits: Iterator[Hit], path: Path) -> int:
+    """Stream hits to CSV (by suffix) or JSON Lines; returns how many were written."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        if path.suffix.lower() == ".csv":
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            for hit in hits:
+                row = hit.model_dump(include=set(EXPORT_FIELDS))
+                for name in ("persons", "places", "organizations"):
+                    row[name] = "; ".join(row[name])
+                writer.writerow(row)
+                count += 1
+        else:
+            for hit in hits:
+                fh.write(json.dumps(hit.model_dump(include=set(EXPORT_FIELDS)),
+                                    ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
+@main.command("entities")
+@index_option
+@click.option("--top", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--kind", type=click.Choice(["person", "place", "organization"]))
+@click.option("--json", "as_json", is_flag=True)
+def entities_cmd(index_dir, top, kind, as_json) -> None:
+    """List the canonical entities in most articles, with their spelling variants.
+
+    \b
+    Example:
+      archive entities --top 50 --kind person
+    """
+    directory = _index_dir(index_dir)
+    rows = AliasTable.load(resolve(directory)).top(kind, top)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        variants = ", ".join(f"{v} ({n})" for v, n in
+                             sorted(row["variants"].items(), key=lambda kv: -kv[1]))
+        click.echo(f"{row['docs']:6d}  {row['kind']:<12} {row['label']}  ← {variants}")
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+def serve_cmd(index_dir, host, port) -> None:
+    """Serve the search page; indexes seeds/ first when there is no index yet.
+
+    \b
+    Example:
+      archive serve --port 8000
+    For production: gunicorn -w 4 -b 0.0.0.0:8000 'web.app:create_app()'
+    """
+    from index.store import is_current
+
+    from .app import create_app
+
+    directory = _index_dir(index_dir)
+    if not is_current(directory):
+        err.print(f"no index at {directory}: indexing {get_settings().seeds_dir} first")
+        _print_report(run_reindex([get_settings().seeds_dir], directory))
+    create_app({"INDEX_DIR": str(directory)}).run(host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()
