@@ -11,15 +11,13 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from archive.arabic import normalize_phrase
+from archive.entities import entity_key
+
 from .columns import column_values
-from .schema import ENTITY_KINDS, facet_column, value_key
+from .schema import ENTITY_KINDS, facet_column
 
 ALIASES_FILE = "aliases.json"
-
-
-def entity_key(name: str) -> str:
-    """The key an entity is indexed, filtered and counted on."""
-    return value_key(name)
 
 
 class AliasTable:
@@ -27,6 +25,7 @@ class AliasTable:
 
     def __init__(self, entries: dict[str, dict[str, dict]] | None = None):
         self.entries = entries or {kind: {} for kind in ENTITY_KINDS}
+        self._completions: dict[str, list[tuple[str, str, int]]] = {}
 
     @classmethod
     def from_searcher(cls, searcher) -> AliasTable:
@@ -48,6 +47,15 @@ class AliasTable:
                 for key, forms in variants.items()
             }
         return cls(entries)
+
+    def completions(self, kind: str) -> list[tuple[str, str, int]]:
+        """``(searchable text, key, docs)`` per entity: every spelling seen, normalised."""
+        if kind not in self._completions:
+            self._completions[kind] = [
+                (" " + " ".join(normalize_phrase(v) for v in entry["variants"]), key, entry["docs"])
+                for key, entry in self.entries.get(kind, {}).items()
+            ]
+        return self._completions[kind]
 
     def display(self, kind: str, key: str, default: str) -> str:
         entry = self.entries.get(kind, {}).get(key)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from archive.entities import entity_key
 from archive.models import Article
 from archive.readers import Skipped
 
-from .aliases import AliasTable, entity_key
+from .aliases import AliasTable
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, is_current, resolve
 

@@ -14,7 +14,10 @@ from pydantic import BaseModel, Field
 from whoosh import query as Q
 from whoosh.searching import Searcher as WhooshSearcher
 
-from .aliases import AliasTable, entity_key
+from archive.arabic import normalize_phrase
+from archive.entities import entity_key
+
+from .aliases import AliasTable
 from .analysis import LuceneIdfBM25F, arabic_stopwords
 from .columns import column_values
 from .highlight import Highlighter
@@ -404,19 +407,19 @@ class ArchiveSearcher:
 
     def suggest_names(self, prefix: str, kinds=("person", "place"), limit: int = 10
                       ) -> list[NameSuggestion]:
-        """Persons and places whose name has a word starting with ``prefix``."""
-        key = entity_key(prefix)
-        if not key:
+        """Persons and places with a spelling whose word starts with ``prefix``."""
+        needle = " " + normalize_phrase(prefix)
+        if not needle.strip():
             return []
-        searcher = self.searcher()
-        found = []
-        for kind in kinds:
-            for value, count in self._lexicon(searcher, kind):
-                if value.startswith(key) or f" {key}" in f" {value}":
-                    found.append(NameSuggestion(
-                        kind=kind, value=value, label=self.aliases.display(kind, value, value),
-                        count=count))
-        found.sort(key=lambda s: (not s.value.startswith(key), -s.count))
+        self.searcher()  # refresh the alias table after a reindex
+        found = [
+            NameSuggestion(kind=kind, value=key, label=self.aliases.display(kind, key, key),
+                           count=docs)
+            for kind in kinds
+            for text, key, docs in self.aliases.completions(kind)
+            if needle in text
+        ]
+        found.sort(key=lambda s: -s.count)
         return found[:limit]
 
 
