@@ -26,6 +26,7 @@ class AliasTable:
     def __init__(self, entries: dict[str, dict[str, dict]] | None = None):
         self.entries = entries or {kind: {} for kind in ENTITY_KINDS}
         self._completions: dict[str, list[tuple[str, str, int]]] = {}
+        self._members: dict[str, dict[str, list[str]]] = {}
 
     @classmethod
     def from_searcher(cls, searcher) -> AliasTable:
@@ -34,31 +35,53 @@ class AliasTable:
         entries: dict[str, dict[str, dict]] = {}
         for kind in ENTITY_KINDS:
             variants: dict[str, Counter[str]] = {}
-            docs: Counter[str] = Counter()
+            doc_keys: list[set[str]] = []
             for _, names in column_values(reader, facet_column(kind)):
-                keys_seen = set()
+                keys = set()
                 for name in names:
                     key = entity_key(name)
                     variants.setdefault(key, Counter())[name] += 1
-                    keys_seen.add(key)
-                docs.update(keys_seen)
+                    keys.add(key)
+                doc_keys.append(keys)
+            merged = _short_forms(variants) if kind == "person" else {}
+            docs = Counter(k for keys in doc_keys for k in {merged.get(k, k) for k in keys})
             entries[kind] = {
-                key: {"label": _display_form(forms), "docs": docs[key], "variants": dict(forms)}
+                key: {"label": _display_form(forms), "docs": docs[merged.get(key, key)],
+                      "variants": dict(forms), **({"merged_into": merged[key]}
+                                                  if key in merged else {})}
                 for key, forms in variants.items()
             }
         return cls(entries)
 
+    def canonical(self, kind: str, key: str) -> str:
+        """The key that stands for ``key`` in facets (a lone surname → the full name)."""
+        entry = self.entries.get(kind, {}).get(key)
+        return entry.get("merged_into", key) if entry else key
+
+    def members(self, kind: str, key: str) -> list[str]:
+        """Every indexed key that `canonical` maps to ``key`` (``key`` included)."""
+        if kind not in self._members:
+            members: dict[str, list[str]] = {}
+            for k, entry in self.entries.get(kind, {}).items():
+                members.setdefault(entry.get("merged_into", k), []).append(k)
+            self._members[kind] = members
+        return self._members[kind].get(key, [key])
+
     def completions(self, kind: str) -> list[tuple[str, str, int]]:
         """``(searchable text, key, docs)`` per entity: every spelling seen, normalised."""
         if kind not in self._completions:
+            texts: dict[str, str] = {}
+            for key, entry in self.entries.get(kind, {}).items():
+                canonical = entry.get("merged_into", key)
+                texts[canonical] = texts.get(canonical, "") + " " + " ".join(
+                    normalize_phrase(v) for v in entry["variants"])
+            table = self.entries.get(kind, {})
             self._completions[kind] = [
-                (" " + " ".join(normalize_phrase(v) for v in entry["variants"]), key, entry["docs"])
-                for key, entry in self.entries.get(kind, {}).items()
-            ]
+                (text, key, table[key]["docs"]) for key, text in texts.items() if key in table]
         return self._completions[kind]
 
     def display(self, kind: str, key: str, default: str) -> str:
-        entry = self.entries.get(kind, {}).get(key)
+        entry = self.entries.get(kind, {}).get(self.canonical(kind, key))
         return entry["label"] if entry else default
 
     def top(self, kind: str | None = None, n: int = 50) -> list[dict]:
@@ -66,7 +89,7 @@ class AliasTable:
         rows = [
             {"kind": k, "key": key, **entry}
             for k, table in self.entries.items() if kind in (None, k)
-            for key, entry in table.items()
+            for key, entry in table.items() if "merged_into" not in entry
         ]
         rows.sort(key=lambda row: -row["docs"])
         return rows[:n]
@@ -83,6 +106,29 @@ class AliasTable:
         if not path.is_file():
             return cls()
         return cls(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8) -> dict[str, str]:
+    """One-word person keys → the full-name key they stand for across the archive.
+
+    A lone surname (or first name) merges into the longer name ending (or starting) with it
+    when that name has at least ``share`` of the documents of all such longer names: نتنياهو
+    → بنيامين نتنياهو, but not محمد, shared by many people.
+    """
+    by_word: dict[str, Counter[str]] = {}
+    for key, forms in variants.items():
+        words = key.split()
+        if len(words) > 1:
+            for word in {words[0], words[-1]}:
+                by_word.setdefault(word, Counter())[key] += sum(forms.values())
+    merged = {}
+    for key in variants:
+        candidates = by_word.get(key) if " " not in key else None
+        if candidates:
+            best, n = candidates.most_common(1)[0]
+            if n >= share * sum(candidates.values()):
+                merged[key] = best
+    return merged
 
 
 def _display_form(forms: Counter[str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -191,9 +192,7 @@ def _gone(known: dict[str, dict], run: _Run) -> list[str]:
 def _new_build_dir(index_dir: Path) -> Path:
     builds = index_dir.parent / f".{index_dir.name}.builds"
     builds.mkdir(parents=True, exist_ok=True)
-    build_dir = builds / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    build_dir.mkdir()
-    return build_dir
+    return Path(tempfile.mkdtemp(prefix=f"build-{time.strftime('%Y%m%d-%H%M%S')}-", dir=builds))
 
 
 def _swap_in(index_dir: Path, build_dir: Path) -> None:

@@ -218,5 +218,5 @@ def _rewrite(q: Q.Query, parsed: ParsedQuery, match: str) -> Q.Query:
         inner = _rewrite(q.query, parsed, match)
         return Q.NullQuery if inner is Q.NullQuery else Q.Not(inner)
     if isinstance(q, Q.Every):
-        return q
+        return Q.Every()  # a lone `*`: everything
     raise ValueError(f"unsupported query node {type(q).__name__}")

@@ -11,7 +11,7 @@ from archive.models import Article
 from .analysis import exact_analyzer, stem_analyzer
 
 # Bumped when the schema or analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ENTITY_KINDS = ("person", "place", "organization")
 # Article attribute holding each kind's names.
@@ -34,6 +34,7 @@ def build_schema() -> Schema:
         "title_stem": TEXT(analyzer=stem_analyzer, phrase=False),
         "body_stem": TEXT(analyzer=stem_analyzer, phrase=False),
         "date": DATETIME(stored=True, sortable=True),
+        "dated": ID(sortable=True),  # "1"/"0": undated articles sort after dated ones
         "year": ID(),
         "month": ID(),
         "source": ID(stored=True),
@@ -70,6 +71,7 @@ def article_to_document(article: Article, entity_key=value_key) -> dict:
         "origin": article.origin,
         "content_hash": article.content_hash,
         "entities": {kind: getattr(article, ENTITY_ATTRS[kind]) for kind in ENTITY_KINDS},
+        "dated": "1" if article.date else "0",
     }
     if article.date:
         day = article.date.replace(tzinfo=None)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from whoosh import query as Q
 from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.sorting import FieldFacet, MultiFacet
 
 from archive.arabic import normalize_phrase
 from archive.entities import entity_key
@@ -184,7 +185,7 @@ class ArchiveSearcher:
         page = searcher.search_page(full, request.page, pagelen=request.limit,
                                     sortedby=sortedby, reverse=reverse)
         highlighter = self._highlighter(searcher, text_query)
-        hits = [self._hit(h, highlighter) for h in page]
+        hits = [self._hit(h, highlighter, scored=sortedby is None) for h in page]
         facets = self._facets(searcher, base, filters, request)
         return SearchResult(query=request.query, match=request.match, total=page.total,
                             page=request.page, limit=request.limit, hits=hits, facets=facets)
@@ -203,7 +204,7 @@ class ArchiveSearcher:
         results = searcher.search(full, limit=None, sortedby=sortedby, reverse=reverse)
         highlighter = self._highlighter(searcher, text_query)
         for hit in results:
-            yield self._hit(hit, highlighter)
+            yield self._hit(hit, highlighter, scored=sortedby is None)
 
     # -- pieces -------------------------------------------------------------------
 
@@ -233,14 +234,17 @@ class ArchiveSearcher:
         return q.accept(visit)
 
     def _entity_terms(self, searcher, kind: str, value: str) -> list[Q.Term]:
-        """Exact key when it exists; else every key containing the value's words in order."""
-        key = entity_key(value)
+        """Index keys a typed name stands for: its entity, else every name containing it."""
+        key = self.aliases.canonical(kind, entity_key(value))
         if not key:
             return []
-        if searcher.doc_frequency(kind, key):
-            return [Q.Term(kind, key)]
-        padded = f" {key} "
-        return [Q.Term(kind, k) for k, _ in self._lexicon(searcher, kind) if padded in f" {k} "]
+        if searcher.doc_frequency(kind, key) or key in self.aliases.entries.get(kind, {}):
+            keys = {key}
+        else:
+            padded = f" {key} "
+            keys = {self.aliases.canonical(kind, k) for k, _ in self._lexicon(searcher, kind)
+                    if padded in f" {k} "}
+        return [Q.Term(kind, m) for k in sorted(keys) for m in self.aliases.members(kind, k)]
 
     def _lexicon(self, searcher, kind: str) -> list[tuple[str, int]]:
         if kind not in self._lexicons:
@@ -253,7 +257,7 @@ class ArchiveSearcher:
 
     def _highlighter(self, searcher, q: Q.Query) -> Highlighter:
         exact, stems = set(), set()
-        for fieldname, text in q.existing_terms(searcher.reader(), phrases=True, expand=True):
+        for fieldname, text in _positive_terms(q, searcher.reader()):
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname in ("title", "body"):
                 exact.add(word)
@@ -261,14 +265,14 @@ class ArchiveSearcher:
                 stems.add(word)
         return Highlighter(exact, stems)
 
-    def _hit(self, hit, highlighter: Highlighter) -> Hit:
+    def _hit(self, hit, highlighter: Highlighter, scored: bool = True) -> Hit:
         stored = hit.fields()
         entities = stored.get("entities") or {}
         return Hit(
             id=stored["id"],
             title=stored.get("title", ""),
             title_html=highlighter.whole(stored.get("title", "")),
-            score=round(hit.score, 4) if hit.score is not None else None,
+            score=round(hit.score, 4) if scored and hit.score is not None else None,
             date=_iso(stored.get("date")),
             source=stored.get("source"),
             url=stored.get("url"),
@@ -301,7 +305,7 @@ class ArchiveSearcher:
 
     def _facet_key(self, name: str, value: str) -> str:
         if name in ENTITY_FIELDS:
-            return entity_key(value)
+            return self.aliases.canonical(name, entity_key(value))
         if name == "source":
             return value_key(value)
         return value.strip()
@@ -390,7 +394,7 @@ class ArchiveSearcher:
     def _entity_values(self, kind: str, entities: dict) -> list[FacetValue]:
         values = {}
         for name in entities.get(kind, []):
-            key = entity_key(name)
+            key = self.aliases.canonical(kind, entity_key(name))
             values.setdefault(key, FacetValue(
                 value=key, label=self.aliases.display(kind, key, name), count=1))
         return list(values.values())
@@ -423,6 +427,20 @@ class ArchiveSearcher:
         return found[:limit]
 
 
+def _positive_terms(q: Q.Query, reader) -> Iterator[tuple[str, str | bytes]]:
+    """Terms a match may contain: excluded (``-word``) parts are not marked."""
+    if isinstance(q, Q.Not):
+        return
+    if isinstance(q, Q.AndNot):
+        yield from _positive_terms(q.a, reader)
+        return
+    if q.is_leaf():
+        yield from q.expanded_terms(reader, phrases=True)
+        return
+    for child in q.children():
+        yield from _positive_terms(child, reader)
+
+
 def _frequency(searcher, word: str) -> int:
     return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
 
@@ -441,11 +459,15 @@ def _date_query(start: datetime | None, end: datetime | None) -> Q.Query | None:
 
 
 def _sorting(sort: str, query: str):
+    """Whoosh ``sortedby`` and ``reverse``; undated articles come last either way."""
     if sort == "newest" or (sort == "relevance" and not query.strip()):
-        return "date", True
-    if sort == "oldest":
-        return "date", False
-    return None, False
+        newest_first = True
+    elif sort == "oldest":
+        newest_first = False
+    else:
+        return None, False
+    return MultiFacet([FieldFacet("dated", reverse=True),
+                       FieldFacet("date", reverse=newest_first)]), False
 
 
 def _iso(value) -> str | None:
