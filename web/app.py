@@ -1,0 +1,145 @@
+"""Flask app factory: pages and JSON API blueprints over one read-only `ArchiveSearcher`.
+
+Development: ``archive serve``. Production: ``gunicorn -w 4 -b 0.0.0.0:8000
+'web.app:create_app()'`` (each worker opens the index once, lazily, and reuses it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from archive.settings import get_settings
+from index.search import ArchiveSearcher, SearchResult
+from index.store import IndexMissing
+
+from .params import BadParameter, SearchParams
+
+log = logging.getLogger(__name__)
+
+_SEARCHER_KEY = "archive_searcher"
+_LOCK = threading.Lock()
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; ``INDEX_DIR`` defaults to the ``ARCHIVE_INDEX_DIR`` setting."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(get_settings().index_dir),
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(BadParameter, _bad_parameter)
+    app.register_error_handler(IndexMissing, _index_missing)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    return app
+
+
+def get_searcher() -> ArchiveSearcher:
+    """The process's searcher, opened on first use and reused (it refreshes itself).
+
+    Raises `IndexMissing` while there is no index; nothing is cached then, so the app
+    starts working as soon as `archive reindex` has built one.
+    """
+    app = current_app._get_current_object()
+    searcher = app.extensions.get(_SEARCHER_KEY)
+    if searcher is None:
+        with _LOCK:
+            searcher = app.extensions.get(_SEARCHER_KEY)
+            if searcher is None:
+                searcher = ArchiveSearcher(Path(app.config["INDEX_DIR"]))
+                app.extensions[_SEARCHER_KEY] = searcher
+    return searcher
+
+
+def run_search(params: SearchParams, facet_limit: int = 10) -> SearchResult:
+    """Search with parsed parameters (pages and API share this one call).
+
+    A page beyond the last one has no hits (Whoosh's `search_page` would repeat the last).
+    """
+    result = get_searcher().search(params.to_request(facet_limit=facet_limit))
+    if params.page > result.pages:
+        result.hits = []
+    return result
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, **extra):
+    """The one place errors are rendered: JSON under /api/, an HTML page elsewhere."""
+    if _wants_json():
+        response = jsonify({"error": {"code": code, "message": message, **extra}})
+    else:
+        response = make_response(render_template(
+            "error.html", status=status, code=code, message=message, **extra))
+    response.status_code = status
+    return response
+
+
+def _bad_parameter(exc: BadParameter):
+    return error_response(400, "bad_parameter", str(exc), parameter=exc.parameter)
+
+
+def _index_missing(exc: IndexMissing):
+    log.warning("index missing: %s", exc)
+    return error_response(503, "index_missing", str(exc))
+
+
+_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    code = _CODES.get(status, (exc.name or "error").lower().replace(" ", "_"))
+    message = exc.description
+    if status == 404 and message == type(exc).description:
+        message = f"not found: {request.path}"
+    response = error_response(status, code, message or exc.name)
+    if getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _unexpected(exc: Exception):
+    log.exception("unhandled error on %s", request.path)
+    return error_response(500, "internal_error", "an unexpected error occurred; it was logged")

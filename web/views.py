@@ -1,0 +1,209 @@
+"""The HTML pages: search, article, help. Views parse, call the library, shape, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, abort, render_template, request, url_for
+from markupsafe import Markup
+
+from index.search import MAX_PAGE, SearchResult
+
+from .app import get_searcher, run_search
+from .params import FACET_PARAMS, SORTS, SearchParams, parse_search_args
+
+bp = Blueprint("pages", __name__)
+
+SIDEBAR_FACETS = {
+    "person": "الأشخاص",
+    "place": "الأماكن",
+    "organization": "المنظمات",
+    "source": "المصادر",
+    "year": "السنوات",
+}
+FILTER_TITLES = {
+    "person": "شخص", "place": "مكان", "org": "منظمة", "source": "مصدر",
+    "year": "سنة", "month": "شهر",
+}
+SORT_TITLES = {"relevance": "الأكثر صلة", "newest": "الأحدث", "oldest": "الأقدم"}
+SIDEBAR_VALUES = 10
+PAGE_FACET_LIMIT = 240  # enough months for the histogram; the sidebar shows the top 10
+HISTOGRAM_MONTHS = 36
+ARABIC_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+                 "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+EXAMPLES = ("غزة", '"وزير الخارجية"', "person:نتنياهو", "مفاوضات -هدنة",
+            "بيروت OR طهران", "date:2018-03..2018-05")
+
+
+def search_url(params: SearchParams, **kwargs) -> str:
+    query = params.query_string(**kwargs)
+    return url_for("pages.search") + (f"?{query}" if query else "")
+
+
+def query_url(q: str) -> str:
+    """A live search for ``q`` (help page examples, the "did you mean" link)."""
+    return url_for("pages.search") + "?" + urlencode({"q": q})
+
+
+@bp.app_template_filter("arabic_date")
+def arabic_date(value: str | None) -> str:
+    """``2018-03-05T09:30:00`` → ``5 مارس 2018``."""
+    if not value:
+        return ""
+    year, month, day = value[:10].split("-")
+    return f"{int(day)} {ARABIC_MONTHS[int(month) - 1]} {year}"
+
+
+def month_label(value: str) -> str:
+    year, month = value.split("-")
+    return f"{ARABIC_MONTHS[int(month) - 1]} {year}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the site (no ``javascript:`` from a scraped page)."""
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return None
+
+
+def paragraphs(html_text: str) -> list[Markup]:
+    """Escaped text (with ``<mark>``) split at line breaks; marks never span lines."""
+    return [Markup(p.strip()) for p in html_text.split("\n") if p.strip()]
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    url: str
+    x: float
+    height: float
+    selected: bool
+
+
+def histogram(result: SearchResult, params: SearchParams) -> dict | None:
+    """Bars of the month facet (or years when the span is long), oldest at the right."""
+    month, year = result.facets.get("month"), result.facets.get("year")
+    if month and len(month.values) <= HISTOGRAM_MONTHS and not month.more:
+        param, values, label = "month", month.values, month_label
+    elif year:
+        param, values, label = "year", year.values, str
+    else:
+        return None
+    values = sorted(values, key=lambda v: v.value)
+    values = [v for v in values if v.count]
+    if len(values) < 2:
+        return None
+    width, gap, height = 16, 4, 80
+    top = max(v.count for v in values)
+    total_width = len(values) * (width + gap)
+    bars = [
+        Bar(label=label(v.value), count=v.count,
+            url=search_url(params.with_filter(param, v.value)),
+            x=total_width - (i + 1) * (width + gap) + gap / 2,
+            height=max(2.0, round(v.count / top * height, 1)), selected=v.selected)
+        for i, v in enumerate(values)
+    ]
+    return {"bars": bars, "width": total_width, "height": height, "bar_width": width,
+            "first": bars[0].label, "last": bars[-1].label,
+            "by": "الشهر" if param == "month" else "السنة"}
+
+
+def sidebar(result: SearchResult) -> list[dict]:
+    facets = []
+    for name, title in SIDEBAR_FACETS.items():
+        facet = result.facets.get(name)
+        if facet is None:
+            continue
+        values = [v for v in facet.values[:SIDEBAR_VALUES]]
+        values += [v for v in facet.values[SIDEBAR_VALUES:] if v.selected]
+        more = facet.more + max(0, len(facet.values) - len(values))
+        facets.append({"name": name, "param": FACET_PARAMS[name], "title": title,
+                       "values": values, "more": more})
+    return facets
+
+
+def chips(result: SearchResult, params: SearchParams) -> list[dict]:
+    """Active filters, each with the link that drops it."""
+    out = []
+    for param, value in params.active_filters:
+        label = month_label(value) if param == "month" else value
+        out.append({"kind": FILTER_TITLES[param], "label": label,
+                    "url": search_url(params.without_filter(param, value))})
+    if params.date_from or params.date_to:
+        span = f"{params.date_from or '…'} – {params.date_to or '…'}"
+        out.append({"kind": "التاريخ", "label": span,
+                    "url": search_url(params.without_dates())})
+    return out
+
+
+def pagination(result: SearchResult, params: SearchParams) -> list[dict]:
+    last = min(result.pages, MAX_PAGE)
+    if last <= 1 and params.page == 1:
+        return []
+    shown = sorted({1, last} | set(range(max(1, params.page - 2), min(last, params.page + 2) + 1)))
+    out, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            out.append({"gap": True})
+        out.append({"number": number, "current": number == params.page,
+                    "url": search_url(params.with_(page=number))})
+        previous = number
+    return out
+
+
+@bp.get("/")
+def search():
+    params = parse_search_args(request.args)
+    result = run_search(params, facet_limit=PAGE_FACET_LIMIT)
+    last = min(result.pages, MAX_PAGE)
+    article_query = params.query_string()
+    return render_template(
+        "search.html",
+        params=params,
+        result=result,
+        facets=sidebar(result),
+        chips=chips(result, params),
+        histogram=histogram(result, params),
+        pages=pagination(result, params),
+        prev_url=search_url(params.with_(page=min(params.page - 1, last)))
+        if params.page > 1 else None,
+        next_url=search_url(params.with_(page=params.page + 1)) if params.page < last else None,
+        sorts=[{"value": s, "title": SORT_TITLES[s], "current": s == params.sort,
+                "url": search_url(params.with_(sort=s))} for s in SORTS],
+        add_filter=lambda param, value: search_url(params.with_filter(param, value)),
+        article_url=lambda doc_id: url_for("pages.article", doc_id=doc_id)
+        + (f"?{article_query}" if article_query else ""),
+        suggestion_url=query_url(result.suggestion) if result.suggestion else None,
+        examples=[(e, query_url(e)) for e in EXAMPLES],
+        first_shown=(params.page - 1) * params.limit + 1,
+        last_shown=(params.page - 1) * params.limit + len(result.hits),
+    )
+
+
+@bp.get("/articles/<path:doc_id>")
+def article(doc_id: str):
+    params = parse_search_args(request.args)
+    view = get_searcher().article(doc_id, query=params.q)
+    if view is None:
+        abort(404)
+    query = params.query_string()
+    return render_template(
+        "article.html",
+        article=view,
+        params=params,
+        paragraphs=paragraphs(view.body_html),
+        original_url=safe_url(view.url),
+        back_url=url_for("pages.search") + (f"?{query}" if query else ""),
+        has_search=not params.is_empty,
+        entity_groups=[("person", "الأشخاص", view.persons), ("place", "الأماكن", view.places),
+                       ("org", "المنظمات", view.organizations)],
+        filter_url=lambda param, value: search_url(SearchParams().with_filter(param, value)),
+        related_url=lambda doc_id: url_for("pages.article", doc_id=doc_id),
+    )
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html", q=query_url)
