@@ -28,7 +28,7 @@ from index.store import IndexMissing, resolve
 
 from .enrich import enrich_article
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @click.group()
