@@ -8,6 +8,25 @@
   var form = document.getElementById("search-form");
   if (!form) return;
 
+  // Tidy URLs: leave out empty fields and defaults (the server accepts them either way).
+  function cleanParams() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      value = String(value).trim();
+      if (!value || (key === "match" && value === "all")) return;
+      params.append(key, value);
+    });
+    return params;
+  }
+  function urlFor(params) {
+    var query = params.toString();
+    return form.getAttribute("action") + (query ? "?" + query : "");
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    window.location.href = urlFor(cleanParams());
+  });
+
   // -- instant facet toggling --------------------------------------------------------
   document.querySelectorAll('.facet input[type=checkbox][form="search-form"]').forEach(function (box) {
     box.addEventListener("change", function () {
@@ -39,7 +58,7 @@
   }
 
   function filterUrl(s) {
-    var params = new URLSearchParams(new FormData(form));
+    var params = cleanParams();
     // The word being completed becomes a filter; the rest of the query stays.
     var word = currentWord();
     var q = (params.get("q") || "");
@@ -47,7 +66,7 @@
     params.set("q", q);
     if (!q) params.delete("q");
     params.append(PARAM[s.kind] || s.kind, s.label);
-    return form.getAttribute("action") + "?" + params.toString();
+    return urlFor(params);
   }
 
   function render(items) {
