@@ -26,6 +26,7 @@ from index.build import ReindexReport, reindex
 from index.search import ArchiveSearcher, Hit, SearchRequest
 from index.store import IndexMissing, resolve
 
+from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
 from .enrich import enrich_article
 
 err = Console(stderr=True, soft_wrap=True)
@@ -282,6 +283,11 @@ def serve_cmd(index_dir, host, port) -> None:
         err.print(f"no index at {directory}: indexing {get_settings().seeds_dir} first")
         _print_report(run_reindex([get_settings().seeds_dir], directory))
     create_app({"INDEX_DIR": str(directory)}).run(host=host, port=port)
+
+
+main.add_command(extract_cmd)
+main.add_command(eval_ner_cmd)
+main.add_command(train_ner_cmd)
 
 
 if __name__ == "__main__":
