@@ -166,11 +166,17 @@ def test_date_range_and_histogram(client):
     assert elements(html, "input", id="from")[0]["value"] == "2019-01-01"
     chip = [c for c in elements(html, "a", class_="chip")][0]
     assert query_pairs(chip["href"]) == [("q", "التقى")]
+    # Over three years: one bar per year, each a link to that year's filter.
     landing = page(client, "/")
-    assert "<svg" in landing and landing.count('<rect class="bar') >= 2
-    bar_link = re.search(r'<a href="([^"]*month=[^"]*)"', landing).group(1)
-    filtered = page(client, bar_link.replace("&amp;", "&"))
-    assert total(filtered) >= 1
+    assert landing.count('class="hitbox"') == 4 and landing.count('<rect class="bar') == 4
+    year_link = re.search(r'<a href="([^"]*year=2019[^"]*)"', landing).group(1)
+    assert total(page(client, year_link.replace("&amp;", "&"))) == 6
+    # Within a year: months, empty months included (2019: Feb, Apr, Jun have articles).
+    year = page(client, "/?year=2019")
+    assert year.count('class="hitbox"') == 5 and year.count('<rect class="bar') == 3
+    assert 'aria-label="مارس 2019: 0"' in year
+    month_link = re.search(r'<a href="([^"]*month=2019-04[^"]*)"', year).group(1)
+    assert total(page(client, month_link.replace("&amp;", "&"))) == 2
 
 
 def test_did_you_mean_notices_and_empty_state(client):

@@ -82,30 +82,45 @@ class Bar:
     selected: bool
 
 
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def histogram(result: SearchResult, params: SearchParams) -> dict | None:
-    """Bars of the month facet (or years when the span is long), oldest at the right."""
-    month, year = result.facets.get("month"), result.facets.get("year")
-    if month and len(month.values) <= HISTOGRAM_MONTHS and not month.more:
-        param, values, label = "month", month.values, month_label
-    elif year:
-        param, values, label = "year", year.values, str
+    """Bars per month (per year when the span is longer than three years), gaps included,
+    oldest at the right as the page reads; each bar links to its month (or year) filter."""
+    month = result.facets.get("month")
+    counted = {v.value: v for v in month.values if v.count} if month else {}
+    if not counted or (month and month.more):
+        return None
+    span = _months_between(min(counted), max(counted))
+    if len(span) > HISTOGRAM_MONTHS:
+        param, label = "year", str
+        years = result.facets.get("year")
+        counted = {v.value: v for v in years.values if v.count} if years else {}
+        keys = [str(y) for y in range(int(min(counted)), int(max(counted)) + 1)]
     else:
+        param, label, keys = "month", month_label, span
+    if len(keys) < 2:
         return None
-    values = sorted(values, key=lambda v: v.value)
-    values = [v for v in values if v.count]
-    if len(values) < 2:
-        return None
-    width, gap, height = 16, 4, 80
-    top = max(v.count for v in values)
-    total_width = len(values) * (width + gap)
-    bars = [
-        Bar(label=label(v.value), count=v.count,
-            url=search_url(params.with_filter(param, v.value)),
-            x=total_width - (i + 1) * (width + gap) + gap / 2,
-            height=max(2.0, round(v.count / top * height, 1)), selected=v.selected)
-        for i, v in enumerate(values)
-    ]
-    return {"bars": bars, "width": total_width, "height": height, "bar_width": width,
+    slot, gap, height = 20, 4, 60
+    top = max(v.count for v in counted.values())
+    width = len(keys) * slot
+    bars = []
+    for i, key in enumerate(keys):
+        value = counted.get(key)
+        count = value.count if value else 0
+        bars.append(Bar(
+            label=label(key), count=count, url=search_url(params.with_filter(param, key)),
+            x=width - (i + 1) * slot + gap / 2,
+            height=round(count / top * height, 1) if count else 0.0,
+            selected=bool(value and value.selected)))
+    return {"bars": bars, "width": width, "height": height, "bar_width": slot - gap,
             "first": bars[0].label, "last": bars[-1].label,
             "by": "الشهر" if param == "month" else "السنة"}
 
@@ -153,6 +168,15 @@ def pagination(result: SearchResult, params: SearchParams) -> list[dict]:
     return out
 
 
+def sort_links(params: SearchParams) -> list[dict]:
+    """Relevance only means something with a query; without one, newest comes first."""
+    has_query = bool(params.q.strip())
+    current = params.sort if has_query or params.sort != "relevance" else "newest"
+    return [{"value": s, "title": SORT_TITLES[s], "current": s == current,
+             "url": search_url(params.with_(sort=s))}
+            for s in SORTS if has_query or s != "relevance"]
+
+
 @bp.get("/")
 def search():
     params = parse_search_args(request.args)
@@ -170,8 +194,7 @@ def search():
         prev_url=search_url(params.with_(page=min(params.page - 1, last)))
         if params.page > 1 else None,
         next_url=search_url(params.with_(page=params.page + 1)) if params.page < last else None,
-        sorts=[{"value": s, "title": SORT_TITLES[s], "current": s == params.sort,
-                "url": search_url(params.with_(sort=s))} for s in SORTS],
+        sorts=sort_links(params),
         add_filter=lambda param, value: search_url(params.with_filter(param, value)),
         article_url=lambda doc_id: url_for("pages.article", doc_id=doc_id)
         + (f"?{article_query}" if article_query else ""),
