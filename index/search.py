@@ -138,7 +138,11 @@ class ArchiveSearcher:
         self._target = resolve(self.index_dir)
         self._searcher: WhooshSearcher = self._index.searcher(weighting=LuceneIdfBM25F())
         self.aliases = AliasTable.load(self._target)
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
         self._lexicons: dict[str, list[tuple[str, int]]] = {}
+        self._facet_tables: dict[str, tuple[list[tuple[str, ...]], dict[str, str]]] = {}
 
     def searcher(self) -> WhooshSearcher:
         """The current searcher, refreshed after a reindex or a swap to a new build."""
@@ -149,8 +153,14 @@ class ArchiveSearcher:
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
                 self.aliases = AliasTable.load(self._target)
-                self._lexicons = {}
+                self._reset_caches()
             return self._searcher
+
+    def warm(self) -> None:
+        """Read the facet tables now rather than on the first search (web start-up)."""
+        searcher = self.searcher()
+        for name in FACETS:
+            self._facet_table(searcher, name)
 
     def close(self) -> None:
         self._searcher.close()
@@ -185,7 +195,10 @@ class ArchiveSearcher:
         page = searcher.search_page(full, request.page, pagelen=request.limit,
                                     sortedby=sortedby, reverse=reverse)
         highlighter = self._highlighter(searcher, text_query)
-        hits = [self._hit(h, highlighter, scored=sortedby is None) for h in page]
+        # Whoosh clamps a page past the end to the last page; an empty page is the truth.
+        past_end = (request.page - 1) * request.limit >= page.total
+        hits = [] if past_end else [self._hit(h, highlighter, scored=sortedby is None)
+                                    for h in page]
         facets = self._facets(searcher, base, filters, request)
         return SearchResult(query=request.query, match=request.match, total=page.total,
                             page=request.page, limit=request.limit, hits=hits, facets=facets)
@@ -235,7 +248,7 @@ class ArchiveSearcher:
 
     def _entity_terms(self, searcher, kind: str, value: str) -> list[Q.Term]:
         """Index keys a typed name stands for: its entity, else every name containing it."""
-        key = self.aliases.canonical(kind, entity_key(value))
+        key = self.aliases.canonical(kind, self._entity_key(kind, value))
         if not key:
             return []
         if searcher.doc_frequency(kind, key) or key in self.aliases.entries.get(kind, {}):
@@ -303,32 +316,54 @@ class ArchiveSearcher:
             facets[name] = self._facet(name, counts, labels, selected, request.facet_limit)
         return facets
 
+    def _entity_key(self, kind: str, value: str) -> str:
+        """A facet value from a link is already a key (folding is not idempotent)."""
+        if value in self.aliases.entries.get(kind, {}):
+            return value
+        return entity_key(value)
+
     def _facet_key(self, name: str, value: str) -> str:
         if name in ENTITY_FIELDS:
-            return self.aliases.canonical(name, entity_key(value))
+            return self.aliases.canonical(name, self._entity_key(name, value))
         if name == "source":
             return value_key(value)
         return value.strip()
 
     def _count(self, searcher, name: str, docnums: list[int]):
-        """Count documents per value through a column: no stored document is unpickled."""
-        column = facet_column("month" if name == "year" else name)
+        """Document counts per value of facet ``name`` over ``docnums``."""
+        doc_keys, labels = self._facet_table(searcher, name)
         counts: Counter[str] = Counter()
-        labels: dict[str, Counter[str]] = {}
-        for _, values in column_values(searcher.reader(), column, docnums):
-            if name == "year":
-                values = [v[:4] for v in values]
-            for value in set(values):
-                key = self._facet_key(name, value)
-                counts[key] += 1
-                labels.setdefault(key, Counter())[value] += 1
+        for docnum in docnums:
+            counts.update(doc_keys[docnum])
         return counts, labels
+
+    def _facet_table(self, searcher, name: str):
+        """Per document, its facet keys (read once per index generation from the columns)."""
+        if name not in self._facet_tables:
+            reader = searcher.reader()
+            doc_keys: list[tuple[str, ...]] = [()] * reader.doc_count_all()
+            labels: dict[str, str] = {}
+            column = facet_column("month" if name == "year" else name)
+            for docnum, values in column_values(reader, column):
+                if name == "year":
+                    values = [v[:4] for v in values]
+                keys = {}
+                for value in values:
+                    key = (self.aliases.canonical(name, entity_key(value))
+                           if name in ENTITY_FIELDS else self._facet_key(name, value))
+                    keys[key] = None
+                    labels.setdefault(key, value)
+                doc_keys[docnum] = tuple(keys)
+            self._facet_tables[name] = (doc_keys, labels)
+        return self._facet_tables[name]
 
     def _facet(self, name, counts: Counter, labels, selected: set[str], limit: int) -> Facet:
         if name in ("year", "month"):
             ordered = sorted(counts.items(), reverse=True)  # newest first
         else:
             ordered = counts.most_common()
+        if name in ("year", "month"):
+            limit = len(ordered)  # dates are few and a histogram needs all of them
         shown = ordered[:limit]
         shown_keys = {k for k, _ in shown}
         # A selected value stays visible (and removable) even when its count is small.
@@ -340,8 +375,8 @@ class ArchiveSearcher:
         ]
         return Facet(name=name, values=values, more=max(0, len(ordered) - limit))
 
-    def _facet_label(self, name: str, key: str, seen: Counter | None) -> str:
-        fallback = seen.most_common(1)[0][0] if seen else key
+    def _facet_label(self, name: str, key: str, seen: str | None) -> str:
+        fallback = seen or key
         if name in ENTITY_FIELDS:
             return self.aliases.display(name, key, fallback)
         return fallback

@@ -218,8 +218,9 @@ def test_date_facets(searcher):
 
 
 def test_more_counts_values_left_out(searcher):
-    facet = searcher.search(SearchRequest(facet_limit=2)).facets["place"]
-    assert len(facet.values) == 2 and facet.more >= 5
+    facets = searcher.search(SearchRequest(facet_limit=2)).facets
+    assert len(facets["place"].values) == 2 and facets["place"].more >= 5
+    assert len(facets["month"].values) == 6 and facets["month"].more == 0  # dates: all
 
 
 # -- sorting, paging ------------------------------------------------------------------
@@ -235,6 +236,11 @@ def test_pages_do_not_overlap(searcher):
     first = ids(searcher, "", limit=4, page=1, sort="newest")
     second = ids(searcher, "", limit=4, page=2, sort="newest")
     assert len(first) == 4 and not set(first) & set(second)
+
+
+def test_page_past_the_end_is_empty(searcher):
+    result = searcher.search(SearchRequest(query="", limit=4, page=9))
+    assert result.total == len(ARTICLES) + 1 and result.hits == []
 
 
 # -- help when results are poor -------------------------------------------------------
