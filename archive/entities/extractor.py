@@ -17,12 +17,14 @@ import pycrfsuite
 
 from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import plain, strip_clitics
-from archive.entities.features import sentence_features, tokenize
+from archive.entities.features import FeatureSet, tokenize
 from archive.entities.keys import entity_key
 from archive.entities.lexicon import DATA_DIR, ORG_CUES, PERSON_CUES, gazetteer_words, word_freq
 
 MODEL_PATH = DATA_DIR / "ner.crfsuite"
 KINDS = {"PERS": "person", "LOC": "place", "ORG": "organization"}
+Span = tuple[int, int, str]  # (start, end, kind)
+Token = tuple[int, int, str]  # (start, end, token text)
 _LINE = re.compile(r"[^\n]+")
 _SENTENCE_END = frozenset(".!?؟؛")
 # Long runs without a full stop are cut: CRF cost is linear anyway, context is local.
@@ -52,6 +54,7 @@ class Extractor:
     def __init__(self, model_path: str | Path = MODEL_PATH) -> None:
         self.model_path = Path(model_path)
         self._tagger: pycrfsuite.Tagger | None = None
+        self._features: FeatureSet | None = None
         self._pid = -1
 
     def __reduce__(self) -> tuple[type[Extractor], tuple[Path]]:
@@ -62,24 +65,33 @@ class Extractor:
         if self._tagger is None or self._pid != os.getpid():
             tagger = pycrfsuite.Tagger()
             tagger.open(str(self.model_path))
+            known = frozenset(a for a, _ in tagger.info().state_features)
             self._tagger, self._pid = tagger, os.getpid()
+            self._features = FeatureSet(known)
         return self._tagger
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, kind)`` of each entity the CRF finds."""
+        return self._tag(text)[0]
+
+    def _tag(self, text: str) -> tuple[list[Span], list[Token]]:
         tagger = self.tagger
-        out: list[tuple[int, int, str]] = []
+        features = self._features.sentence  # type: ignore[union-attr]
+        out: list[Span] = []
+        tokens: list[Token] = []
         for line in _LINE.finditer(text):
             base = line.start()
-            for seq in _sequences(tokenize(line.group())):
-                labels = tagger.tag(sentence_features([t for _, _, t in seq]))
+            line_tokens = tokenize(line.group())
+            tokens.extend((base + a, base + b, t) for a, b, t in line_tokens)
+            for seq in _sequences(line_tokens):
+                labels = tagger.tag(features([t for _, _, t in seq]))
                 for first, last, label in _decode(labels):
                     out.append((base + seq[first][0], base + seq[last][1], KINDS[label]))
-        return out
+        return out, tokens
 
     def extract(self, text: str) -> list[Mention]:
         """Mentions in ``text`` in order, with clitic-free, short-form-resolved canonicals."""
-        return resolve(text, self.spans(text))
+        return resolve(text, *self._tag(text))
 
 
 def _sequences(tokens: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
@@ -126,7 +138,10 @@ def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
         piece = [words[0]]
         for word in words[1:]:
             w = plain(word[2])
-            if w[:1] in "وبلف" and strip_clitics(w, context) != w:
+            # و inside a name is almost always "and": split on any evidence; ب/ل/ف only
+            # on evidence from the same text (لحود is a surname).
+            if (w[:1] == "و" and strip_clitics(w) != w) or (
+                    w[:1] in "وبلف" and strip_clitics(w, context) != w):
                 out.append((piece[0][0], piece[-1][1], kind))
                 piece = []
             piece.append(word)
@@ -137,7 +152,7 @@ def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
 _PROPAGATE_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك")
 
 
-def _propagate(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _propagate(text: str, spans: list[Span], tokens: list[Token]) -> list[Span]:
     """One sense per document: a one-word name the CRF found once (a place, an
     organisation, a person's surname) is tagged wherever else it occurs in the text, with
     or without a clitic (ببلينكن, the title's lone غالانت)."""
@@ -153,19 +168,24 @@ def _propagate(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, 
     if not names:
         return spans
     forms = {p + n: kind for n, kind in names.items() for p in _PROPAGATE_PREFIXES}
-    covered = [False] * (len(text) + 1)
-    for start, end, _ in spans:
-        covered[start:end] = [True] * (end - start)
-    added = [(a, b, forms[w]) for a, b, tok in tokenize(text)
-             if not covered[a] and (w := normalize_word(tok)) in forms]
+    added: list[Span] = []
+    j = 0  # spans are in text order: walk them alongside the tokens
+    for a, b, tok in tokens:
+        if (w := normalize_word(tok)) in forms:
+            while j < len(spans) and spans[j][1] <= a:
+                j += 1
+            if j == len(spans) or spans[j][0] > a:
+                added.append((a, b, forms[w]))
     return sorted(spans + added) if added else spans
 
 
-def resolve(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
+def resolve(text: str, spans: list[Span], tokens: list[Token] | None = None) -> list[Mention]:
     """Build mentions: strip clitics (with the text's other names as evidence) and resolve
     short person names to the fullest form in the same text or the known-persons list."""
     context = Counter(normalize_word(plain(w)) for a, b, _ in spans for w in text[a:b].split())
-    spans = _propagate(text, _refine(text, spans, context))
+    if tokens is None:
+        tokens = tokenize(text)
+    spans = _propagate(text, _refine(text, spans, context), tokens)
     surfaces = [text[a:b] for a, b, _ in spans]
     names = []
     for surface in surfaces:

@@ -31,13 +31,23 @@ _INNER_VOWELS = str.maketrans({"ا": None, "و": None, "ي": None})
 def fold_word(word: str) -> str:
     """Variant fold of one normalised word (see the module docstring)."""
     protected = given_names()
-    if word in protected:
+    article = "ال" if word.startswith("ال") and len(word) > 4 else ""
+    stem = word[len(article):]
+    if stem in protected or word in protected:
         return word
-    bare = word.replace("ء", "") if len(word) > 3 else word
+    bare = stem.replace("ء", "") if len(stem) > 3 else stem
     if len(bare) < 4:
-        return bare
+        return article + bare
     skeleton = bare[0] + bare[1:-1].translate(_INNER_VOWELS) + bare[-1]
-    return bare if skeleton in protected else skeleton
+    if skeleton in protected:
+        return article + bare
+    if len(skeleton) >= 4:
+        return article + skeleton
+    # Short skeletons collide (بكر/بيكر, مولر/ميلر, مروان/مارون, جون/جوان): in a word of
+    # 5+ letters only a vowel right before the last letter is dropped (بوتين/بوتن).
+    if len(bare) >= 5 and bare[-2] in "اوي":
+        return article + bare[:-2] + bare[-1]
+    return article + bare
 
 
 @lru_cache(maxsize=100_000)

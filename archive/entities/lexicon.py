@@ -8,6 +8,7 @@ the same form the features use. Data files live in ``archive/data/`` and are bui
 from __future__ import annotations
 
 import gzip
+import os
 from functools import cache
 from pathlib import Path
 
@@ -119,8 +120,43 @@ def given_names() -> frozenset[str]:
 def word_freq() -> dict[str, int]:
     """Corpus word frequencies (normalised word → count), used to tell a clitic from a
     name's first letter (لبنان vs. لبلينكن) and to spot proper nouns."""
-    freq: dict[str, int] = {}
+    return {line.split("\t", 2)[0]: int(line.split("\t", 2)[1])
+            for line in _read_lines("wordfreq.tsv.gz")}
+
+
+@cache
+def mined_names() -> dict[str, str]:
+    """Normalised word → kind initial (p/l/o) for words the model itself tags as that
+    kind in most of their archive occurrences (self-training; `archive.ner_train mine`)."""
+    # Training a fresh base model (or a cross-validation fold) must not see the shipped
+    # list: ARCHIVE_NER_MINED names another file, or "" for none.
+    path = os.environ.get("ARCHIVE_NER_MINED", str(DATA_DIR / MINED_FILE))
+    out: dict[str, str] = {}
+    if path and Path(path).exists():
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                word, _, kind = line.rstrip("\n").partition("\t")
+                out[word] = kind[:1]
+    return out
+
+
+MINED_FILE = "mined_names.tsv"
+
+
+def _bucket(part: int, total: int) -> str:
+    share = part / total
+    return "0" if share < 0.02 else "1" if share < 0.1 else "2" if share < 0.3 else "3"
+
+
+@cache
+def word_context() -> dict[str, str]:
+    """Normalised word → distributional hint: share of its corpus occurrences after a
+    title, a place preposition and a verb of saying, each bucketed 0–3 (``"301"``).
+    Names the training data never saw still behave like names in the archive."""
+    out: dict[str, str] = {}
     for line in _read_lines("wordfreq.tsv.gz"):
-        word, _, count = line.partition("\t")
-        freq[word] = int(count)
-    return freq
+        word, count, *ctx = line.split("\t")
+        n = int(count)
+        if len(ctx) == 3 and n >= 10:
+            out[word] = "".join(_bucket(int(c), n) for c in ctx)
+    return out
