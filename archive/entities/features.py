@@ -110,24 +110,21 @@ def own_features(token: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def context_features(token: str, offset: str) -> tuple[str, ...]:
-    """Features a neighbour contributes, tagged with its relative position (``-1``, ``+2``)."""
+    """Features a neighbour contributes, tagged with its relative position (``-1``, ``+1``)."""
     norm, bare, code = _lexical(token)
     feats = [offset + "w=" + norm]
-    if offset in ("-1", "+1"):
-        if bare != norm:
-            feats.append(offset + "s=" + bare)
-        if len(bare) > 3:
-            feats.append(offset + "x2=" + bare[-2:])
-        if code:
-            feats.append(offset + "g=" + code)
-        mined = mined_names().get(bare)
-        if mined:
-            feats.append(offset + "m=" + mined)
-        hint = _proper_noun_hint(bare) if _shape(norm) == "A" else ""
-        if hint:
-            feats.append(offset + "h=" + hint)
-    elif code:
+    if bare != norm:
+        feats.append(offset + "s=" + bare)
+    if len(bare) > 3:
+        feats.append(offset + "x2=" + bare[-2:])
+    if code:
         feats.append(offset + "g=" + code)
+    mined = mined_names().get(bare)
+    if mined:
+        feats.append(offset + "m=" + mined)
+    hint = _proper_noun_hint(bare) if _shape(norm) == "A" else ""
+    if hint:
+        feats.append(offset + "h=" + hint)
     return tuple(feats)
 
 
@@ -157,13 +154,12 @@ class FeatureSet:
 
     def sentence(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """Feature lists of a token sequence (one sentence or line)."""
+        # Only ±1 neighbours: ±2 words cost ~25 % of the features and gave no F1 on
+        # cross-validation (fold 5: 0.718 with, 0.720 without).
         own, ctx = self.own, self.ctx
-        n = len(tokens)
         prev1 = [_BOS] + [ctx(t, "-1") for t in tokens[:-1]]
         next1 = [ctx(t, "+1") for t in tokens[1:]] + [_EOS]
-        prev2 = [(), ()] + [ctx(t, "-2") for t in tokens[:-2]]
-        next2 = [ctx(t, "+2") for t in tokens[2:]] + [(), ()]
-        return [own(tokens[i]) + prev1[i] + next1[i] + prev2[i] + next2[i] for i in range(n)]
+        return [o + p + n for o, p, n in zip(map(own, tokens), prev1, next1, strict=True)]
 
 
 _ALL = FeatureSet()

@@ -4,17 +4,22 @@
 ى/ي folded) plus a *variant fold* applied word by word:
 
 * hamza ``ء`` is dropped (اسرائيل / اسراييل, transliterations disagree on it);
-* in a word of 4+ letters the inner long vowels ا و ي are dropped, keeping the first and
-  last letter: نتنياهو/نتانياهو → نتنهو, بوتين/بوتن → بتن, ترامب/ترمب → ترمب,
-  أمريكا/أميركا → امركا. Arabic news transliterates foreign names with or without these
-  vowels, which is where most spelling variants come from;
-* common Arabic given names are exempt (`given_names.txt`): محمد/محمود, سعد/سعيد,
-  علي/عالي, حسن/حسين are different people. So is any word whose skeleton would land on
-  an exempt name (محامد must not become محمد).
+* a leading ال is set aside, and the rest is folded to its *skeleton* (inner long vowels
+  ا و ي dropped, first and last letter kept) when that skeleton still has 4+ letters:
+  نتنياهو/نتانياهو → نتنهو, ترامب/ترمب → ترمب, أمريكا/أميركا → امركا, سكريبال/سكريبل.
+  Arabic news transliterates foreign names with or without these vowels;
+* shorter skeletons collide far too often (بكر/بيكر, مولر/ميلر, مروان/مارون, جون/جوان,
+  كوبر/كابور), so there only a vowel right before the last letter of a 5+ letter word
+  is dropped: بوتين/بوتن → بوتن, كيفين/كيفن;
+* common given names are exempt, with or without ال (`given_names.txt`): محمد/محمود,
+  سعد/سعيد, علي/عالي, حسن/حسين, الحسن/الحسين are different people; so is a word whose
+  skeleton would land on an exempt name (محامد must not become محمد).
 
-Measured on the archive corpus (see the report in `archive.ner_train` history and
-tests/test_entities.py): the fold merges the listed variant pairs, and the given-name
-exemption removes the false merges that the bare skeleton makes.
+Measured on the archive: among 3,599 name words the model tags in 20k articles, the
+bare skeleton made 288 merge groups with many false ones (ماجد/مجيد, الحسن/الحسين,
+المانيا/المنيا, اوبك/ايباك, بكر/بيكر); this rule makes 174 groups, and of the 60 most
+frequent 6 are false or doubtful (ميركل/ماركل, براون/براين, الموسوي/الموسي,
+كوتينيو/كايتانو, ايني/اينوي, كريستيان/كريستين), all joining a rare form to a common one.
 """
 
 from __future__ import annotations
