@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import pickle
 from pathlib import Path
 
@@ -180,7 +181,28 @@ def test_alias_table_resolves_surname_key() -> None:
 
 def test_extractor_pickles_and_extracts() -> None:
     clone = pickle.loads(pickle.dumps(Extractor()))
-    assert [m.kind for m in clone.extract("وصل بلينكن إلى إسرائيل")][-1] == "place"
+    mentions = clone.extract("وصل بلينكن إلى إسرائيل")
+    assert [m.kind for m in mentions][-1] == "place"
+    assert pickle.loads(pickle.dumps(mentions)) == mentions
+
+
+def _child_extract(text: str) -> list[tuple[str, str]]:
+    return [(m.kind, m.canonical) for m in extract(text)]
+
+
+def test_usable_in_forked_worker() -> None:
+    # Load in the parent first: the child must not reuse the parent's tagger handle blindly.
+    text = "قال الرئيس الروسي فلاديمير بوتين في موسكو"
+    expected = _child_extract(text)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        assert pool.apply(_child_extract, (text,)) == expected
+
+
+def test_empty_and_non_arabic_text() -> None:
+    assert extract("") == []
+    assert extract("Hello world. !!!") == []
+    assert article_entities("", "") == {"person": [], "place": [], "organization": []}
 
 
 def test_cli_extract_plain() -> None:

