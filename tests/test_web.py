@@ -346,3 +346,22 @@ def test_params_round_trip_and_helpers():
     with pytest.raises(BadParameter) as error:
         parse_search_args(MultiDict([("limit", "500")]))
     assert error.value.parameter == "limit"
+
+
+def test_show_all_opens_a_facet_beyond_its_top_values(tmp_path):
+    from archive.models import Article
+    from index.build import reindex
+    from web.app import create_app
+
+    places = [f"مدينة{chr(0x0628 + i)}" for i in range(14)]
+    reindex(tmp_path / "ix", [
+        Article(id=f"p{i}", title=f"خبر {i}", body="نص", places=[place])
+        for i, place in enumerate(places)])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    page = client.get("/?q=خبر").get_data(as_text=True)
+    assert page.count('name="place"') == 10
+    link = re.search(r'<a href="([^"]*expand=place[^"]*)">عرض الكل \(و4 أخرى\)', page)
+    assert link, "no show-all link"
+    expanded = client.get(unescape(link.group(1))).get_data(as_text=True)
+    assert expanded.count('name="place"') == 14 and "عرض الكل" not in expanded
+    assert client.get("/?q=خبر&expand=nonsense").status_code == 400

@@ -80,19 +80,14 @@ def get_searcher() -> ArchiveSearcher:
             searcher = app.extensions.get(_SEARCHER_KEY)
             if searcher is None:
                 searcher = ArchiveSearcher(Path(app.config["INDEX_DIR"]))
+                searcher.warm()  # facet tables now, not on a user's first search
                 app.extensions[_SEARCHER_KEY] = searcher
     return searcher
 
 
 def run_search(params: SearchParams, facet_limit: int = 10) -> SearchResult:
-    """Search with parsed parameters (pages and API share this one call).
-
-    A page beyond the last one has no hits (Whoosh's `search_page` would repeat the last).
-    """
-    result = get_searcher().search(params.to_request(facet_limit=facet_limit))
-    if params.page > result.pages:
-        result.hits = []
-    return result
+    """Search with parsed parameters (pages and API share this one call)."""
+    return get_searcher().search(params.to_request(facet_limit=facet_limit))
 
 
 def _security_headers(response):

@@ -55,6 +55,7 @@ class SearchParams:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # URL param → values
     date_from: date | None = None
     date_to: date | None = None
+    expand: str = ""  # a filter parameter whose facet shows all its values, not the top ones
 
     # -- to the library -----------------------------------------------------------
 
@@ -97,6 +98,8 @@ class SearchParams:
             out.append(("limit", str(self.limit)))
         if page and self.page != 1:
             out.append(("page", str(self.page)))
+        if self.expand:
+            out.append(("expand", self.expand))
         return out
 
     def query_string(self, **kwargs) -> str:
@@ -194,6 +197,7 @@ def parse_search_args(args) -> SearchParams:
         filters={p: vs for p in FILTER_PARAMS if (vs := _values(args, p))},
         date_from=date_from,
         date_to=date_to,
+        expand=_choice(args, "expand", ("", *FILTER_PARAMS), ""),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -28,7 +28,7 @@ FILTER_TITLES = {
 }
 SORT_TITLES = {"relevance": "الأكثر صلة", "newest": "الأحدث", "oldest": "الأقدم"}
 SIDEBAR_VALUES = 10
-PAGE_FACET_LIMIT = 240  # enough months for the histogram; the sidebar shows the top 10
+EXPANDED_VALUES = 200  # a facet opened with "show all"
 HISTOGRAM_MONTHS = 36
 ARABIC_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
                  "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
@@ -125,17 +125,20 @@ def histogram(result: SearchResult, params: SearchParams) -> dict | None:
             "by": "الشهر" if param == "month" else "السنة"}
 
 
-def sidebar(result: SearchResult) -> list[dict]:
+def sidebar(result: SearchResult, params: SearchParams) -> list[dict]:
     facets = []
     for name, title in SIDEBAR_FACETS.items():
         facet = result.facets.get(name)
         if facet is None:
             continue
-        values = [v for v in facet.values[:SIDEBAR_VALUES]]
-        values += [v for v in facet.values[SIDEBAR_VALUES:] if v.selected]
+        param = FACET_PARAMS[name]
+        shown = EXPANDED_VALUES if params.expand == param else SIDEBAR_VALUES
+        values = [v for v in facet.values[:shown]]
+        values += [v for v in facet.values[shown:] if v.selected]
         more = facet.more + max(0, len(facet.values) - len(values))
-        facets.append({"name": name, "param": FACET_PARAMS[name], "title": title,
-                       "values": values, "more": more})
+        facets.append({"name": name, "param": param, "title": title,
+                       "values": values, "more": more,
+                       "more_url": search_url(replace(params, expand=param)) if more else None})
     return facets
 
 
@@ -180,14 +183,14 @@ def sort_links(params: SearchParams) -> list[dict]:
 @bp.get("/")
 def search():
     params = parse_search_args(request.args)
-    result = run_search(params, facet_limit=PAGE_FACET_LIMIT)
+    result = run_search(params, facet_limit=EXPANDED_VALUES if params.expand else SIDEBAR_VALUES)
     last = min(result.pages, MAX_PAGE)
     article_query = params.query_string()
     return render_template(
         "search.html",
         params=params,
         result=result,
-        facets=sidebar(result),
+        facets=sidebar(result, params),
         chips=chips(result, params),
         histogram=histogram(result, params),
         pages=pagination(result, params),
