@@ -1,0 +1,559 @@
+"""Ranking quality on XQuAD-ar: MRR@10 and recall@10 through the project's own search path.
+
+    python bench/relevance.py                            # the project as it is now
+    python bench/relevance.py --variant baseline         # plain Whoosh, where we started
+    python bench/relevance.py --variant project --variant light10 --distractors 5000
+    python bench/relevance.py --variant all --distractors 5000
+    python bench/relevance.py --via cli                  # `archive search --batch --json` path
+    python bench/relevance.py --list                     # every variant, with what it changes
+
+The 240 XQuAD-ar passages (plus ``--distractors N`` news articles from
+``ant-multisource-001.jsonl.gz``) are read with ``archive.readers.read_sources`` and indexed
+with ``index.build.reindex`` (no entity extraction) into a temporary directory. Each of the
+1,190 questions is searched the way ``archive search --batch FILE --match any --limit 10``
+does: ``ArchiveSearcher.search(SearchRequest(q, match="any", limit=10, facet_limit=0,
+fallback=False))``, with its did-you-mean and snippets stubbed out (they do not touch the
+ranking and cost ~0.3 s a query). ``--via search`` keeps them; ``--via cli`` runs that very
+command in-process (slowest: it also counts facets).
+
+A variant other than ``project`` monkeypatches ``index.*`` for the run (stemmer, stopwords,
+idf, BM25 B/K1, title boost, exact/stem weights, OR coordination), so each one is a
+candidate code change measured on the real code path. ``baseline`` bypasses the project:
+Whoosh's ``StandardAnalyzer`` over title + body and a default ``QueryParser`` with
+``OrGroup``. The data lives in ``../shared``; without it the script says so and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+XQUAD = SHARED / "retrieval" / "xquad_ar"
+DISTRACTORS = SHARED / "corpus" / "ant-multisource-001.jsonl.gz"
+K = 10
+
+if str(ROOT) not in sys.path:  # measure this checkout, whatever `pip install -e` points at
+    sys.path.insert(0, str(ROOT))
+
+
+# --------------------------------------------------------------------------- metrics
+
+def reciprocal_rank(ranked: Sequence[str], relevant: Iterable[str], k: int = K) -> float:
+    """1/rank of the first relevant id within the top ``k``, else 0."""
+    wanted = set(relevant)
+    for rank, doc_id in enumerate(ranked[:k], 1):
+        if doc_id in wanted:
+            return 1.0 / rank
+    return 0.0
+
+
+def recall(ranked: Sequence[str], relevant: Iterable[str], k: int = K) -> float:
+    """Share of the relevant ids found in the top ``k`` (0 when nothing is relevant)."""
+    wanted = set(relevant)
+    if not wanted:
+        return 0.0
+    return len(wanted & set(ranked[:k])) / len(wanted)
+
+
+def score_runs(runs: Iterable[tuple[Sequence[str], Iterable[str]]], k: int = K) -> dict:
+    """Mean reciprocal rank and mean recall at ``k`` over ``(ranked, relevant)`` pairs."""
+    rr, rc, n = 0.0, 0.0, 0
+    for ranked, relevant in runs:
+        relevant = list(relevant)
+        rr += reciprocal_rank(ranked, relevant, k)
+        rc += recall(ranked, relevant, k)
+        n += 1
+    return {"queries": n, "mrr": rr / n if n else 0.0, "recall": rc / n if n else 0.0}
+
+
+# --------------------------------------------------------------------------- stemmers
+
+# Larkey, Ballesteros & Connell's "light10" (SIGIR 2002), the rules of Lucene's
+# ArabicStemmer, on text already normalised as ours is (ة → ه, ى → ي, alef forms → ا).
+_L10_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_L10_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+
+def light10(word: str) -> str:
+    """Strip one article/conjunction prefix, then suffixes in order, keeping ≥ 2 letters."""
+    for prefix in _L10_PREFIXES:
+        # و alone needs a word of 4+ letters; the others leave at least 2.
+        if len(word) >= (4 if prefix == "و" else len(prefix) + 2) and word.startswith(prefix):
+            word = word[len(prefix):]
+            break
+    for suffix in _L10_SUFFIXES:
+        if len(word) >= len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word
+
+
+def snowball_stem(word: str) -> str:
+    from index.analysis import light_stem  # the project's: snowball, never < 2 letters
+
+    return light_stem(word)
+
+
+_tashaphyne = None
+
+
+def tashaphyne_stem(word: str) -> str:
+    global _tashaphyne
+    if _tashaphyne is None:
+        try:
+            from tashaphyne.stemming import ArabicLightStemmer
+        except ImportError as exc:  # pragma: no cover - optional
+            raise SystemExit("pip install tashaphyne  (needed by this variant)") from exc
+        _tashaphyne = ArabicLightStemmer()
+    stem = _tashaphyne.light_stem(word)
+    return stem if len(stem) >= 2 else word
+
+
+def no_stem(word: str) -> str:
+    return word
+
+
+STEMMERS: dict[str, Callable[[str], str]] = {
+    "snowball": snowball_stem, "tashaphyne": tashaphyne_stem, "light10": light10,
+    "none": no_stem,
+}
+
+
+# --------------------------------------------------------------------------- variants
+
+@dataclass(frozen=True)
+class Variant:
+    """One ranking configuration; ``None`` means "as the project has it now"."""
+
+    name: str
+    help: str
+    plain_whoosh: bool = False
+    stemmer: str | None = None  # key of STEMMERS
+    stopwords: bool | None = None
+    idf: str | None = None  # "lucene" | "whoosh"
+    B: float | None = None
+    K1: float | None = None
+    title_B: float | None = None
+    title_boost: float | None = None
+    stem_weight: float | None = None
+    exact_weight: float | None = None
+    or_scale: float | None = None  # coordination bonus on the query's top-level Or
+    merge_title: bool = False  # index the title into body_stem too (one ranking field)
+
+    def index_key(self) -> tuple:
+        """What changes the built index; variants that share it share one build."""
+        return (self.plain_whoosh, self.stemmer, self.stopwords, self.merge_title)
+
+
+def _v(name, help, **kw) -> Variant:
+    return Variant(name, help, **kw)
+
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in [
+    _v("baseline", "plain Whoosh: StandardAnalyzer over title+body, QueryParser + OrGroup",
+       plain_whoosh=True),
+    _v("project", "the project as it is now (index/* untouched)"),
+    # title boost (XQuAD titles are English page ids: a title boost only helps distractors)
+    _v("title1", "TITLE_BOOST 1.0", title_boost=1.0),
+    _v("title1.5", "TITLE_BOOST 1.5", title_boost=1.5),
+    _v("title4", "TITLE_BOOST 4.0", title_boost=4.0),
+    # exact vs stemmed field weights
+    _v("exact0", "EXACT_WEIGHT 0 (stemmed fields only)", exact_weight=0.0),
+    _v("exact0.5", "EXACT_WEIGHT 0.5", exact_weight=0.5),
+    _v("exact2", "EXACT_WEIGHT 2.0", exact_weight=2.0),
+    _v("stem0", "STEM_WEIGHT 0 (exact fields only)", stem_weight=0.0),
+    _v("stem2", "STEM_WEIGHT 2.0", stem_weight=2.0),
+    # stemmers
+    _v("nostem", "no stemming in the *_stem fields", stemmer="none"),
+    _v("tashaphyne", "Tashaphyne light stemmer", stemmer="tashaphyne"),
+    _v("light10", "light10 (Lucene ArabicStemmer rules) instead of snowball",
+       stemmer="light10"),
+    # stopwords and idf
+    _v("nostop", "no stoplist (index or query)", stopwords=False),
+    _v("whoosh-idf", "Whoosh's idf (never below 1) instead of Lucene's", idf="whoosh"),
+    _v("nostop-whoosh-idf", "no stoplist and Whoosh's idf", stopwords=False, idf="whoosh"),
+    # BM25 parameters
+    _v("b0.5", "BM25 B 0.5", B=0.5),
+    _v("b0.9", "BM25 B 0.9", B=0.9),
+    _v("k0.9", "BM25 K1 0.9", K1=0.9),
+    _v("k1.5", "BM25 K1 1.5", K1=1.5),
+    _v("k2", "BM25 K1 2.0", K1=2.0),
+    _v("title-b0.3", "BM25 B 0.3 for title fields only", title_B=0.3),
+    # coordination (the parser's OrGroup.factory(0.9) scale is dropped by _rewrite today)
+    _v("or0.9", "Or(scale=0.9) coordination bonus kept on the top-level OR", or_scale=0.9),
+    _v("or0.5", "Or(scale=0.5) coordination bonus", or_scale=0.5),
+    # the title as a field of its own (summed per field) or inside the ranking field
+    _v("title0", "TITLE_BOOST 0 (titles do not rank)", title_boost=0.0),
+    _v("title0.5", "TITLE_BOOST 0.5", title_boost=0.5),
+    _v("merged", "title also indexed into body_stem; TITLE_BOOST as now", merge_title=True),
+    _v("merged-title0", "title only inside body_stem (one BM25 field, like Lucene)",
+       merge_title=True, title_boost=0.0),
+    _v("merged-title0.5", "title inside body_stem, TITLE_BOOST 0.5", merge_title=True,
+       title_boost=0.5),
+    # combinations
+    _v("light10-k0.9", "light10 + K1 0.9", stemmer="light10", K1=0.9),
+    _v("light10-exact0.5", "light10 + EXACT_WEIGHT 0.5", stemmer="light10", exact_weight=0.5),
+    _v("light10-exact0.5-k0.9", "light10 + EXACT_WEIGHT 0.5 + K1 0.9", stemmer="light10",
+       exact_weight=0.5, K1=0.9),
+    _v("light10-exact0", "light10, stemmed fields only", stemmer="light10", exact_weight=0.0),
+    _v("light10-whoosh-idf", "light10 + Whoosh's idf", stemmer="light10", idf="whoosh"),
+    _v("light10-nostop", "light10, no stoplist", stemmer="light10", stopwords=False),
+    _v("light10-title1.5", "light10 + TITLE_BOOST 1.5", stemmer="light10", title_boost=1.5),
+    _v("light10-merged-title0", "light10, title only inside body_stem", stemmer="light10",
+       merge_title=True, title_boost=0.0),
+    _v("light10-merged-title0.5", "light10, title inside body_stem, TITLE_BOOST 0.5",
+       stemmer="light10", merge_title=True, title_boost=0.5),
+    _v("light10-exact0.5-merged-title0", "light10 + EXACT_WEIGHT 0.5, title inside body_stem",
+       stemmer="light10", exact_weight=0.5, merge_title=True, title_boost=0.0),
+    _v("recommended", "light10, EXACT_WEIGHT 0.5, title inside body_stem only (the report)",
+       stemmer="light10", exact_weight=0.5, merge_title=True, title_boost=0.0),
+    _v("recommended-k0.9", "recommended + K1 0.9 (wins plain, loses with distractors)",
+       stemmer="light10", exact_weight=0.5, K1=0.9, merge_title=True, title_boost=0.0),
+]}
+
+
+# --------------------------------------------------------------------------- data
+
+def load_queries(limit: int | None = None) -> list[dict]:
+    with open(XQUAD / "queries.jsonl", encoding="utf-8") as fh:
+        queries = [json.loads(line) for line in fh if line.strip()]
+    return queries[:limit] if limit else queries
+
+
+def articles(distractors: int) -> Iterator:
+    """The passages, then ``distractors`` news articles, through the project's readers."""
+    from archive.readers import read_sources
+
+    items = read_sources([XQUAD / "docs.jsonl"])
+    if distractors:
+        items = itertools.chain(items, itertools.islice(read_sources([DISTRACTORS]),
+                                                        distractors))
+    return items
+
+
+# --------------------------------------------------------------------------- patching
+
+@contextlib.contextmanager
+def patched(variant: Variant):
+    """Apply ``variant`` to ``index.*`` for the duration of the block."""
+    import index.analysis as A
+    import index.query as Qm
+    import index.schema as S
+    import index.search as Se
+
+    saved: list[tuple[object, str, object]] = []
+
+    def put(module, name, value):
+        saved.append((module, name, getattr(module, name)))
+        setattr(module, name, value)
+
+    try:
+        for attr, const in (("title_boost", "TITLE_BOOST"), ("stem_weight", "STEM_WEIGHT"),
+                            ("exact_weight", "EXACT_WEIGHT")):
+            if getattr(variant, attr) is not None:
+                put(Qm, const, getattr(variant, attr))
+        stem = STEMMERS[variant.stemmer] if variant.stemmer else A.light_stem
+        stop = variant.stopwords is not False
+        if variant.stemmer or variant.stopwords is not None:
+            from whoosh.analysis import StemFilter, StopFilter
+
+            chain = A.arabic_tokenizer() | A.ArabicNormalizeFilter()
+            if stop:
+                chain = chain | StopFilter(stoplist=A.arabic_stopwords(), minsize=1)
+            put(S, "stem_analyzer", chain | StemFilter(stemfn=stem, cachesize=200_000))
+            put(Qm, "light_stem", stem)
+            if not stop:
+                put(Qm, "arabic_stopwords", frozenset)
+        if any(x is not None for x in (variant.idf, variant.B, variant.K1, variant.title_B)):
+            put(Se, "LuceneIdfBM25F", _weighting_factory(variant))
+        if 0 in (variant.title_boost, variant.stem_weight, variant.exact_weight):
+            put(Qm, "word_fields", _without_zero_boosts(Qm.word_fields))
+        if variant.merge_title:
+            import index.build as Bm
+
+            put(Bm, "article_to_document", _merged_title(S.article_to_document))
+        if variant.or_scale is not None:
+            put(Se, "parse", _scaled_parse(Qm.parse, variant.or_scale))
+        yield
+    finally:
+        for module, name, value in reversed(saved):
+            setattr(module, name, value)
+
+
+def _weighting_factory(variant: Variant):
+    from whoosh.scoring import BM25F
+
+    from index.analysis import LuceneIdfBM25F
+
+    cls = BM25F if variant.idf == "whoosh" else LuceneIdfBM25F
+    kw = {"B": 0.75 if variant.B is None else variant.B,
+          "K1": 1.2 if variant.K1 is None else variant.K1}
+    if variant.title_B is not None:
+        kw.update(title_B=variant.title_B, title_stem_B=variant.title_B)
+    return lambda: cls(**kw)
+
+
+def _without_zero_boosts(word_fields):
+    """Whoosh divides by a term's boost when skipping blocks: drop weight-0 terms instead."""
+    from whoosh import query as Q
+
+    def fields(word):
+        q = word_fields(word)
+        subs = [t for t in q.subqueries if t.boost]
+        return Q.Or(subs) if len(subs) > 1 else subs[0]
+    return fields
+
+
+def _merged_title(to_document):
+    def merged(article, *args, **kwargs):
+        doc = to_document(article, *args, **kwargs)
+        doc["body_stem"] = f"{article.title}\n{article.body}"
+        return doc
+    return merged
+
+
+def _scaled_parse(parse, scale: float):
+    from whoosh import query as Q
+
+    def scaled(text, match="all"):
+        parsed = parse(text, match)
+        if isinstance(parsed.query, Q.Or):
+            parsed.query = Q.Or(parsed.query.subqueries, boost=parsed.query.boost, scale=scale)
+        return parsed
+    return scaled
+
+
+# --------------------------------------------------------------------------- runs
+
+class Bench:
+    """Builds each distinct index once (per ``Variant.index_key``) and runs the queries."""
+
+    def __init__(self, distractors: int = 0, workdir: Path | None = None):
+        self.distractors = distractors
+        self._own = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="relevance-"))
+        self._built: dict[tuple, tuple[Path, float]] = {}
+
+    def close(self) -> None:
+        if self._own:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def index(self, variant: Variant) -> tuple[Path, float]:
+        key = variant.index_key()
+        if key not in self._built:
+            path = self.workdir / f"ix{len(self._built)}"
+            started = time.perf_counter()
+            if variant.plain_whoosh:
+                _build_plain(path, articles(self.distractors))
+            else:
+                from index.build import reindex
+
+                report = reindex(path, articles(self.distractors), full=True, procs=1)
+                if report.skipped:
+                    print(f"note: {len(report.skipped)} articles skipped", file=sys.stderr)
+            self._built[key] = (path, time.perf_counter() - started)
+        return self._built[key]
+
+    def run(self, variant: Variant, queries: list[dict], via: str = "library") -> dict:
+        with patched(variant):
+            path, build_s = self.index(variant)
+            started = time.perf_counter()
+            if variant.plain_whoosh:
+                ranked = _search_plain(path, queries)
+            elif via == "cli":
+                ranked = _search_cli(path, queries)
+            else:
+                ranked = _search_library(path, queries, full=via == "search")
+            search_s = time.perf_counter() - started
+        result = score_runs((ranked[q["id"]], q["relevant"]) for q in queries)
+        return {"variant": variant.name, "distractors": self.distractors, **result,
+                "build_s": round(build_s, 1), "search_s": round(search_s, 1),
+                "ms_per_query": round(1000 * search_s / max(1, len(queries)), 1),
+                "rr": [reciprocal_rank(ranked[q["id"]], q["relevant"]) for q in queries]}
+
+
+def _ranking_searcher(full: bool):
+    """``ArchiveSearcher``; unless ``full``, without did-you-mean and snippets.
+
+    Neither touches the ranking (``tests/test_relevance.py`` checks the hits are the
+    same), but the spelling suggestions cost ~0.3 s a query (``searcher.suggest`` per rare
+    word) and would dominate the run.
+    """
+    from index.highlight import Highlighter
+    from index.search import ArchiveSearcher, Hit
+
+    if full:
+        return ArchiveSearcher
+
+    class RankingSearcher(ArchiveSearcher):
+        def _did_you_mean(self, *args, **kwargs):
+            return None
+
+        def _highlighter(self, *args, **kwargs):
+            return Highlighter(set(), set())
+
+        def _hit(self, hit, *args, **kwargs):
+            return Hit(id=hit["id"], title="", title_html="", score=hit.score, date=None,
+                       source=None, url=None, snippet="", persons=[], places=[],
+                       organizations=[])
+
+    return RankingSearcher
+
+
+def _search_library(path: Path, queries: list[dict], full: bool = False
+                    ) -> dict[str, list[str]]:
+    from index.search import SearchRequest
+
+    searcher = _ranking_searcher(full)(path)
+    try:
+        out = {}
+        for q in queries:
+            result = searcher.search(SearchRequest(query=q["query"], match="any", limit=K,
+                                                   facet_limit=0, fallback=False))
+            out[q["id"]] = [hit.id for hit in result.hits]
+        return out
+    finally:
+        searcher.close()
+
+
+def _search_cli(path: Path, queries: list[dict]) -> dict[str, list[str]]:
+    """``archive search --batch FILE --match any --limit 10`` in-process (patches apply)."""
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    batch = path.parent / "queries.jsonl"
+    batch.write_text("".join(json.dumps({"id": q["id"], "query": q["query"]},
+                                        ensure_ascii=False) + "\n" for q in queries),
+                     encoding="utf-8")
+    res = CliRunner().invoke(main, ["search", "--batch", str(batch), "--match", "any",
+                                    "--limit", str(K), "--index", str(path)])
+    if res.exit_code != 0:
+        raise RuntimeError(f"archive search failed: {res.output}") from res.exception
+    out = {}
+    for line in res.stdout.splitlines():
+        if line.startswith("{"):
+            item = json.loads(line)
+            out[item["id"]] = [hit["id"] for hit in item["hits"]]
+    return out
+
+
+def _build_plain(path: Path, items) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    path.mkdir(parents=True)
+    schema = Schema(id=ID(stored=True, unique=True), content=TEXT(analyzer=StandardAnalyzer()))
+    ix = whoosh_index.create_in(str(path), schema)
+    with ix.writer(limitmb=256) as writer:
+        for article in items:
+            if hasattr(article, "id"):
+                writer.add_document(id=article.id, content=f"{article.title}\n{article.body}")
+
+
+def _search_plain(path: Path, queries: list[dict]) -> dict[str, list[str]]:
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import OrGroup, QueryParser
+
+    ix = whoosh_index.open_dir(str(path))
+    parser = QueryParser("content", ix.schema, group=OrGroup)
+    with ix.searcher() as searcher:  # default weighting: BM25F, Whoosh idf
+        return {q["id"]: [hit["id"] for hit in searcher.search(parser.parse(q["query"]),
+                                                               limit=K)]
+                for q in queries}
+
+
+# --------------------------------------------------------------------------- CLI
+
+def evaluate(names: Sequence[str] = ("project",), *, distractors: int = 0,
+             queries: int | None = None, via: str = "library") -> list[dict]:
+    """Score each named variant; the library entry point the tests use."""
+    qs = load_queries(queries)
+    with Bench(distractors) as bench:
+        return [bench.run(VARIANTS[name], qs, via=via) for name in names]
+
+
+def wins_losses(rr: Sequence[float], reference: Sequence[float]) -> tuple[int, int]:
+    """Queries whose reciprocal rank went up, and down, against ``reference``."""
+    return (sum(a > b for a, b in zip(rr, reference, strict=True)),
+            sum(a < b for a, b in zip(rr, reference, strict=True)))
+
+
+def _row(r: dict, reference: dict | None) -> str:
+    row = (f"{r['variant']:<22} {r['distractors']:>6} {r['mrr']:>7.4f} {r['recall']:>7.4f}"
+           f" {r['build_s']:>8.1f} {r['ms_per_query']:>6.1f}")
+    if reference is not None and reference is not r:
+        up, down = wins_losses(r["rr"], reference["rr"])
+        row += f"  +{up}/-{down} vs {reference['variant']}"
+    return row
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variant", action="append", metavar="NAME",
+                        help="variant to score (repeatable; 'all' = every one); "
+                             "default: project")
+    parser.add_argument("--distractors", type=int, default=0, metavar="N",
+                        help="add the first N news articles of ant-multisource-001 to the index")
+    parser.add_argument("--queries", type=int, default=None, metavar="N",
+                        help="only the first N queries")
+    parser.add_argument("--via", choices=["library", "search", "cli"], default="library",
+                        help="library: ArchiveSearcher.search minus did-you-mean and "
+                             "snippets (same ranking, ~30x faster); search: all of it; "
+                             "cli: `archive search --batch` in-process")
+    parser.add_argument("--json", action="store_true", help="one JSON object per variant")
+    parser.add_argument("--list", action="store_true", help="list the variants and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for v in VARIANTS.values():
+            print(f"{v.name:<20} {v.help}")
+        return 0
+    if not (XQUAD / "queries.jsonl").exists():
+        print(f"skipped: {XQUAD} not found (the ../shared data is absent)")
+        return 0
+    names = args.variant or ["project"]
+    if "all" in names:
+        names = list(VARIANTS)
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variant(s) {', '.join(unknown)}; see --list")
+    if args.distractors and not DISTRACTORS.exists():
+        parser.error(f"{DISTRACTORS} not found")
+    qs = load_queries(args.queries)
+    if not args.json:
+        print(f"{len(qs)} queries, {args.distractors} distractors, via {args.via}")
+        print(f"{'variant':<22} {'distr':>6} {'MRR@10':>7} {'R@10':>7} {'build s':>8}"
+              f" {'ms/q':>6}  queries better/worse (reciprocal rank)")
+    reference = None  # the first variant other than baseline: list "project" first
+    with Bench(args.distractors) as bench:
+        for name in names:
+            r = bench.run(VARIANTS[name], qs, via=args.via)
+            if reference is None and name != "baseline":
+                reference = r
+            if args.json:
+                print(json.dumps({k: v for k, v in r.items() if k != "rr"}), flush=True)
+            else:
+                print(_row(r, reference), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
