@@ -36,7 +36,7 @@ from archive.ner_eval import Sentence, read_conll, sentence_text
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ANERCORP = SHARED / "ner" / "anercorp" / "train.conll"
 MODEL_PATH = DATA_DIR / "ner.crfsuite"
-# Chosen by 5-fold CV on ANERcorp train (see the report in the module history / README).
+# Compared on CV folds: c1 0.2 / c2 0.1 / L2-only and 300 iterations were within ±0.01 F1.
 DEFAULTS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150}
 
 

@@ -124,8 +124,8 @@ def _decode(labels: list[str]) -> list[tuple[int, int, str]]:
 
 def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
             ) -> list[tuple[int, int, str]]:
-    """Post-rules on person spans: drop a leading title or organisation word the CRF took
-    in (مكتب غالانت → غالانت), and split two names run together when a later word is a
+    """Post-rules on person spans: drop a leading or trailing title or organisation word
+    the CRF took in (مكتب غالانت → غالانت), and split two names run together when a later word is a
     clitic plus a name seen elsewhere in the text (غالانت لبلينكن → غالانت | لبلينكن)."""
     out: list[tuple[int, int, str]] = []
     for start, end, kind in spans:
@@ -135,6 +135,8 @@ def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
         words = [(start + a, start + b, w) for a, b, w in tokenize(text[start:end])]
         while len(words) > 1 and normalize_word(words[0][2]) in _LEADING_NOISE:
             words.pop(0)
+        while len(words) > 1 and normalize_word(words[-1][2]) in _LEADING_NOISE:
+            words.pop()
         piece = [words[0]]
         for word in words[1:]:
             w = plain(word[2])
