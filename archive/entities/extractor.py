@@ -19,7 +19,14 @@ from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import plain, strip_clitics
 from archive.entities.features import FeatureSet, tokenize
 from archive.entities.keys import entity_key
-from archive.entities.lexicon import DATA_DIR, ORG_CUES, PERSON_CUES, gazetteer_words, word_freq
+from archive.entities.lexicon import (
+    DATA_DIR,
+    ORG_CUES,
+    PERSON_CUES,
+    gazetteer_words,
+    phrases,
+    word_freq,
+)
 
 MODEL_PATH = DATA_DIR / "ner.crfsuite"
 KINDS = {"PERS": "person", "LOC": "place", "ORG": "organization"}
@@ -181,6 +188,38 @@ def _propagate(text: str, spans: list[Span], tokens: list[Token]) -> list[Span]:
     return sorted(spans + added) if added else spans
 
 
+def _curated_places() -> dict[str, str]:
+    """One-word places of the hand-written list (countries, capitals, news hot spots), with
+    each proclitic run, → "place"."""
+    global _CURATED
+    if _CURATED is None:
+        words = [p for p in phrases("places.txt") if " " not in p]
+        _CURATED = {pre + w: "place" for w in words for pre in _PROPAGATE_PREFIXES}
+    return _CURATED
+
+
+_CURATED: dict[str, str] | None = None
+USE_CURATED_PLACES = True
+
+
+def _add_curated_places(spans: list[Span], tokens: list[Token]) -> list[Span]:
+    """A curated place the CRF left untagged is a place, unless it follows a definite
+    word it may qualify as an adjective (الحكومة السعودية, الأراضي الفلسطينية)."""
+    forms = _curated_places()
+    added: list[Span] = []
+    j = 0
+    prev = ""
+    for a, b, tok in tokens:
+        w = normalize_word(tok)
+        if w in forms and not prev.startswith("ال"):
+            while j < len(spans) and spans[j][1] <= a:
+                j += 1
+            if j == len(spans) or spans[j][0] > a:
+                added.append((a, b, "place"))
+        prev = w
+    return sorted(spans + added) if added else spans
+
+
 def resolve(text: str, spans: list[Span], tokens: list[Token] | None = None) -> list[Mention]:
     """Build mentions: strip clitics (with the text's other names as evidence) and resolve
     short person names to the fullest form in the same text or the known-persons list."""
@@ -188,6 +227,8 @@ def resolve(text: str, spans: list[Span], tokens: list[Token] | None = None) -> 
     if tokens is None:
         tokens = tokenize(text)
     spans = _propagate(text, _refine(text, spans, context), tokens)
+    if USE_CURATED_PLACES:
+        spans = _add_curated_places(spans, tokens)
     surfaces = [text[a:b] for a, b, _ in spans]
     names = []
     for surface in surfaces:
