@@ -17,7 +17,7 @@ ranking and cost ~0.3 s a query). ``--via search`` keeps them; ``--via cli`` run
 command in-process (slowest: it also counts facets).
 
 A variant other than ``project`` monkeypatches ``index.*`` for the run (stemmer, stopwords,
-idf, BM25 B/K1, title boost, exact/stem weights, OR coordination), so each one is a
+idf, BM25 B/K1, title, exact and stem weights), so each one is a
 candidate code change measured on the real code path. ``baseline`` bypasses the project:
 Whoosh's ``StandardAnalyzer`` over title + body and a default ``QueryParser`` with
 ``OrGroup``. The data lives in ``../shared``; without it the script says so and exits 0.
@@ -79,29 +79,25 @@ def score_runs(runs: Iterable[tuple[Sequence[str], Iterable[str]]], k: int = K) 
 
 # --------------------------------------------------------------------------- stemmers
 
-# Larkey, Ballesteros & Connell's "light10" (SIGIR 2002), the rules of Lucene's
-# ArabicStemmer, on text already normalised as ours is (ة → ه, ى → ي, alef forms → ا).
-_L10_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
-_L10_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+def project_stem(word: str) -> str:
+    from index.analysis import rank_stem  # proclitics by corpus evidence, then light10
+
+    return rank_stem(word)
 
 
 def light10(word: str) -> str:
-    """Strip one article/conjunction prefix, then suffixes in order, keeping ≥ 2 letters."""
-    for prefix in _L10_PREFIXES:
-        # و alone needs a word of 4+ letters; the others leave at least 2.
-        if len(word) >= (4 if prefix == "و" else len(prefix) + 2) and word.startswith(prefix):
-            word = word[len(prefix):]
-            break
-    for suffix in _L10_SUFFIXES:
-        if len(word) >= len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-    return word
+    from index.analysis import light_stem  # light10 alone (Lucene's ArabicStemmer rules)
+
+    return light_stem(word)
 
 
 def snowball_stem(word: str) -> str:
-    from index.analysis import light_stem  # the project's: snowball, never < 2 letters
-
-    return light_stem(word)
+    try:
+        import snowballstemmer
+    except ImportError as exc:  # pragma: no cover - optional
+        raise SystemExit("pip install snowballstemmer  (needed by this variant)") from exc
+    stem = snowballstemmer.stemmer("arabic").stemWord(word)
+    return stem if len(stem) >= 2 else word
 
 
 _tashaphyne = None
@@ -124,8 +120,8 @@ def no_stem(word: str) -> str:
 
 
 STEMMERS: dict[str, Callable[[str], str]] = {
-    "snowball": snowball_stem, "tashaphyne": tashaphyne_stem, "light10": light10,
-    "none": no_stem,
+    "project": project_stem, "light10": light10, "snowball": snowball_stem,
+    "tashaphyne": tashaphyne_stem, "none": no_stem,
 }
 
 
@@ -143,16 +139,13 @@ class Variant:
     idf: str | None = None  # "lucene" | "whoosh"
     B: float | None = None
     K1: float | None = None
-    title_B: float | None = None
-    title_boost: float | None = None
+    title_weight: float | None = None
     stem_weight: float | None = None
     exact_weight: float | None = None
-    or_scale: float | None = None  # coordination bonus on the query's top-level Or
-    merge_title: bool = False  # index the title into body_stem too (one ranking field)
 
     def index_key(self) -> tuple:
         """What changes the built index; variants that share it share one build."""
-        return (self.plain_whoosh, self.stemmer, self.stopwords, self.merge_title)
+        return (self.plain_whoosh, self.stemmer, self.stopwords)
 
 
 def _v(name, help, **kw) -> Variant:
@@ -163,62 +156,22 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in [
     _v("baseline", "plain Whoosh: StandardAnalyzer over title+body, QueryParser + OrGroup",
        plain_whoosh=True),
     _v("project", "the project as it is now (index/* untouched)"),
-    # title boost (XQuAD titles are English page ids: a title boost only helps distractors)
-    _v("title1", "TITLE_BOOST 1.0", title_boost=1.0),
-    _v("title1.5", "TITLE_BOOST 1.5", title_boost=1.5),
-    _v("title4", "TITLE_BOOST 4.0", title_boost=4.0),
-    # exact vs stemmed field weights
-    _v("exact0", "EXACT_WEIGHT 0 (stemmed fields only)", exact_weight=0.0),
-    _v("exact0.5", "EXACT_WEIGHT 0.5", exact_weight=0.5),
-    _v("exact2", "EXACT_WEIGHT 2.0", exact_weight=2.0),
-    _v("stem0", "STEM_WEIGHT 0 (exact fields only)", stem_weight=0.0),
-    _v("stem2", "STEM_WEIGHT 2.0", stem_weight=2.0),
-    # stemmers
-    _v("nostem", "no stemming in the *_stem fields", stemmer="none"),
+    # stemmers in the ranking field
+    _v("light10", "light10 alone (no proclitic step before it)", stemmer="light10"),
+    _v("snowball", "snowball's Arabic stemmer", stemmer="snowball"),
     _v("tashaphyne", "Tashaphyne light stemmer", stemmer="tashaphyne"),
-    _v("light10", "light10 (Lucene ArabicStemmer rules) instead of snowball",
-       stemmer="light10"),
-    # stopwords and idf
+    _v("nostem", "no stemming in the ranking field", stemmer="none"),
+    # field weights (titles rank through body_stem = title + body, plus the exact title term)
+    _v("title0", "TITLE_WEIGHT 0 (no exact-title term)", title_weight=0.0),
+    _v("title1", "TITLE_WEIGHT 1.0", title_weight=1.0),
+    _v("exact0", "EXACT_WEIGHT 0 (stemmed field only)", exact_weight=0.0),
+    _v("exact1", "EXACT_WEIGHT 1.0", exact_weight=1.0),
+    _v("stem2", "STEM_WEIGHT 2.0", stem_weight=2.0),
+    # stopwords, idf, BM25 parameters
     _v("nostop", "no stoplist (index or query)", stopwords=False),
     _v("whoosh-idf", "Whoosh's idf (never below 1) instead of Lucene's", idf="whoosh"),
-    _v("nostop-whoosh-idf", "no stoplist and Whoosh's idf", stopwords=False, idf="whoosh"),
-    # BM25 parameters
-    _v("b0.5", "BM25 B 0.5", B=0.5),
-    _v("b0.9", "BM25 B 0.9", B=0.9),
     _v("k0.9", "BM25 K1 0.9", K1=0.9),
-    _v("k1.5", "BM25 K1 1.5", K1=1.5),
-    _v("k2", "BM25 K1 2.0", K1=2.0),
-    _v("title-b0.3", "BM25 B 0.3 for title fields only", title_B=0.3),
-    # coordination (the parser's OrGroup.factory(0.9) scale is dropped by _rewrite today)
-    _v("or0.9", "Or(scale=0.9) coordination bonus kept on the top-level OR", or_scale=0.9),
-    _v("or0.5", "Or(scale=0.5) coordination bonus", or_scale=0.5),
-    # the title as a field of its own (summed per field) or inside the ranking field
-    _v("title0", "TITLE_BOOST 0 (titles do not rank)", title_boost=0.0),
-    _v("title0.5", "TITLE_BOOST 0.5", title_boost=0.5),
-    _v("merged", "title also indexed into body_stem; TITLE_BOOST as now", merge_title=True),
-    _v("merged-title0", "title only inside body_stem (one BM25 field, like Lucene)",
-       merge_title=True, title_boost=0.0),
-    _v("merged-title0.5", "title inside body_stem, TITLE_BOOST 0.5", merge_title=True,
-       title_boost=0.5),
-    # combinations
-    _v("light10-k0.9", "light10 + K1 0.9", stemmer="light10", K1=0.9),
-    _v("light10-exact0.5", "light10 + EXACT_WEIGHT 0.5", stemmer="light10", exact_weight=0.5),
-    _v("light10-exact0.5-k0.9", "light10 + EXACT_WEIGHT 0.5 + K1 0.9", stemmer="light10",
-       exact_weight=0.5, K1=0.9),
-    _v("light10-exact0", "light10, stemmed fields only", stemmer="light10", exact_weight=0.0),
-    _v("light10-whoosh-idf", "light10 + Whoosh's idf", stemmer="light10", idf="whoosh"),
-    _v("light10-nostop", "light10, no stoplist", stemmer="light10", stopwords=False),
-    _v("light10-title1.5", "light10 + TITLE_BOOST 1.5", stemmer="light10", title_boost=1.5),
-    _v("light10-merged-title0", "light10, title only inside body_stem", stemmer="light10",
-       merge_title=True, title_boost=0.0),
-    _v("light10-merged-title0.5", "light10, title inside body_stem, TITLE_BOOST 0.5",
-       stemmer="light10", merge_title=True, title_boost=0.5),
-    _v("light10-exact0.5-merged-title0", "light10 + EXACT_WEIGHT 0.5, title inside body_stem",
-       stemmer="light10", exact_weight=0.5, merge_title=True, title_boost=0.0),
-    _v("recommended", "light10, EXACT_WEIGHT 0.5, title inside body_stem only (the report)",
-       stemmer="light10", exact_weight=0.5, merge_title=True, title_boost=0.0),
-    _v("recommended-k0.9", "recommended + K1 0.9 (wins plain, loses with distractors)",
-       stemmer="light10", exact_weight=0.5, K1=0.9, merge_title=True, title_boost=0.0),
+    _v("b0.5", "BM25 B 0.5", B=0.5),
 ]}
 
 
@@ -258,11 +211,11 @@ def patched(variant: Variant):
         setattr(module, name, value)
 
     try:
-        for attr, const in (("title_boost", "TITLE_BOOST"), ("stem_weight", "STEM_WEIGHT"),
+        for attr, const in (("title_weight", "TITLE_WEIGHT"), ("stem_weight", "STEM_WEIGHT"),
                             ("exact_weight", "EXACT_WEIGHT")):
             if getattr(variant, attr) is not None:
                 put(Qm, const, getattr(variant, attr))
-        stem = STEMMERS[variant.stemmer] if variant.stemmer else A.light_stem
+        stem = STEMMERS[variant.stemmer] if variant.stemmer else A.rank_stem
         stop = variant.stopwords is not False
         if variant.stemmer or variant.stopwords is not None:
             from whoosh.analysis import StemFilter, StopFilter
@@ -271,19 +224,13 @@ def patched(variant: Variant):
             if stop:
                 chain = chain | StopFilter(stoplist=A.arabic_stopwords(), minsize=1)
             put(S, "stem_analyzer", chain | StemFilter(stemfn=stem, cachesize=200_000))
-            put(Qm, "light_stem", stem)
+            put(Qm, "rank_stem", stem)
             if not stop:
                 put(Qm, "arabic_stopwords", frozenset)
-        if any(x is not None for x in (variant.idf, variant.B, variant.K1, variant.title_B)):
+        if any(x is not None for x in (variant.idf, variant.B, variant.K1)):
             put(Se, "LuceneIdfBM25F", _weighting_factory(variant))
-        if 0 in (variant.title_boost, variant.stem_weight, variant.exact_weight):
+        if 0 in (variant.title_weight, variant.stem_weight, variant.exact_weight):
             put(Qm, "word_fields", _without_zero_boosts(Qm.word_fields))
-        if variant.merge_title:
-            import index.build as Bm
-
-            put(Bm, "article_to_document", _merged_title(S.article_to_document))
-        if variant.or_scale is not None:
-            put(Se, "parse", _scaled_parse(Qm.parse, variant.or_scale))
         yield
     finally:
         for module, name, value in reversed(saved):
@@ -298,8 +245,6 @@ def _weighting_factory(variant: Variant):
     cls = BM25F if variant.idf == "whoosh" else LuceneIdfBM25F
     kw = {"B": 0.75 if variant.B is None else variant.B,
           "K1": 1.2 if variant.K1 is None else variant.K1}
-    if variant.title_B is not None:
-        kw.update(title_B=variant.title_B, title_stem_B=variant.title_B)
     return lambda: cls(**kw)
 
 
@@ -312,25 +257,6 @@ def _without_zero_boosts(word_fields):
         subs = [t for t in q.subqueries if t.boost]
         return Q.Or(subs) if len(subs) > 1 else subs[0]
     return fields
-
-
-def _merged_title(to_document):
-    def merged(article, *args, **kwargs):
-        doc = to_document(article, *args, **kwargs)
-        doc["body_stem"] = f"{article.title}\n{article.body}"
-        return doc
-    return merged
-
-
-def _scaled_parse(parse, scale: float):
-    from whoosh import query as Q
-
-    def scaled(text, match="all"):
-        parsed = parse(text, match)
-        if isinstance(parsed.query, Q.Or):
-            parsed.query = Q.Or(parsed.query.subqueries, boost=parsed.query.boost, scale=scale)
-        return parsed
-    return scaled
 
 
 # --------------------------------------------------------------------------- runs

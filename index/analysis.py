@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import snowballstemmer
 from arabicstopwords.arabicstopwords import stopwords_list
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.scoring import BM25F, BM25FScorer
 
 from archive.arabic import WORD_PATTERN, normalize_word
+from archive.entities.clitics import clitic_free
 
 
 class ArabicNormalizeFilter(Filter):
@@ -34,19 +34,63 @@ class ArabicNormalizeFilter(Filter):
                 yield token
 
 
+class CliticAlternativeFilter(Filter):
+    """After a word glued to a proclitic (بغزة), also emit the bare word at its position.
+
+    >>> [t.text for t in exact_analyzer("بغزة لبنان", mode="index")]
+    ['بغزه', 'غزه', 'لبنان']
+    """
+
+    def __call__(self, tokens):
+        for token in tokens:
+            yield token
+            if token.mode == "query":
+                continue  # a query word is searched as typed; its stem covers the rest
+            bare = normalize_word(clitic_free(token.text))
+            if bare != token.text:
+                token.text = bare
+                yield token
+
+
 @lru_cache(maxsize=1)
 def arabic_stopwords() -> frozenset[str]:
     """The `arabic-stopwords` list (with its clitic-glued forms), normalised."""
     return frozenset(normalize_word(w) for w in stopwords_list())
 
 
-_snowball = snowballstemmer.stemmer("arabic")
+# Light10 (Larkey, Ballesteros & Connell, SIGIR 2002), the rules of Lucene's ArabicStemmer,
+# written out here because no maintained Python package ships it; applied to words already
+# normalised as ours are (ة → ه, ى → ي, alef forms → ا). Measured against snowball and
+# Tashaphyne in bench/relevance.py: +0.013 MRR@10 over snowball, and names stay whole.
+_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
 
+@lru_cache(maxsize=200_000)
 def light_stem(word: str) -> str:
-    """Snowball's Arabic stemmer; never returns an empty or one-letter stem."""
-    stem = _snowball.stemWord(word)
-    return stem if len(stem) >= 2 else word
+    """One article/conjunction prefix, then each suffix in turn; 2+ letters always remain.
+
+    >>> [light_stem(w) for w in ("والمدينه", "اللاعبين", "بلينكن")]
+    ['مدين', 'لاعب', 'بلينكن']
+    """
+    for prefix in _PREFIXES:
+        if len(word) >= (4 if prefix == "و" else len(prefix) + 2) and word.startswith(prefix):
+            word = word[len(prefix):]
+            break
+    for suffix in _SUFFIXES:
+        if len(word) >= len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def rank_stem(word: str) -> str:
+    """Stem for the ranking field: proclitics (ب ل ك ف و) off by corpus evidence, then light10.
+
+    >>> [rank_stem(w) for w in ("بغزه", "لبنان", "بالقاهره")]
+    ['غز', 'لبن', 'قاهر']
+    """
+    return light_stem(normalize_word(clitic_free(word)))
 
 
 def arabic_tokenizer() -> RegexTokenizer:
@@ -55,7 +99,7 @@ def arabic_tokenizer() -> RegexTokenizer:
 
 
 def _exact():
-    return arabic_tokenizer() | ArabicNormalizeFilter()
+    return arabic_tokenizer() | ArabicNormalizeFilter() | CliticAlternativeFilter()
 
 
 def _stemmed():
@@ -63,7 +107,7 @@ def _stemmed():
         arabic_tokenizer()
         | ArabicNormalizeFilter()
         | StopFilter(stoplist=arabic_stopwords(), minsize=1)
-        | StemFilter(stemfn=light_stem, cachesize=200_000)
+        | StemFilter(stemfn=rank_stem, cachesize=200_000)
     )
 
 

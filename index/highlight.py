@@ -13,14 +13,14 @@ from html import escape
 from whoosh.analysis import Filter
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
 
-from .analysis import ArabicNormalizeFilter, arabic_tokenizer, light_stem
+from .analysis import ArabicNormalizeFilter, arabic_tokenizer, rank_stem
 
 _MATCH = "\x00match"
 
 
 @lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
-    return light_stem(word)
+    return rank_stem(word)
 
 
 class _MarkMatches(Filter):

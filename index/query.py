@@ -26,12 +26,14 @@ from whoosh.qparser import (
 
 from archive.arabic import normalize, words
 
-from .analysis import arabic_stopwords, exact_analyzer, light_stem
+from .analysis import arabic_stopwords, exact_analyzer, rank_stem
 
-# Field boosts: a title match weighs more than a body match.
-TITLE_BOOST = 2.5
+# Titles rank through body_stem (title + body), plus a light exact-title term. A separate
+# title field at full weight (Whoosh sums per-field BM25) let any headline sharing a query
+# word outrank the relevant article: MRR@10 0.51 → 0.87 with 5,000 news distractors.
+TITLE_WEIGHT = 0.3
 STEM_WEIGHT = 1.0
-EXACT_WEIGHT = 1.0
+EXACT_WEIGHT = 0.5
 
 ENTITY_FIELDS = ("person", "place", "organization")
 _FIELD_ALIASES = {
@@ -161,13 +163,11 @@ def _combine(terms: list[Q.Query], match: str) -> Q.Query:
 
 
 def word_fields(word: str) -> Q.Query:
-    """One normalised word across the exact and stemmed title and body fields."""
-    stem = light_stem(word)
+    """One normalised word: exact in title and body, its stem in title + body."""
     return Q.Or([
-        Q.Term("title", word, boost=TITLE_BOOST * EXACT_WEIGHT),
+        Q.Term("title", word, boost=TITLE_WEIGHT),
         Q.Term("body", word, boost=EXACT_WEIGHT),
-        Q.Term("title_stem", stem, boost=TITLE_BOOST * STEM_WEIGHT),
-        Q.Term("body_stem", stem, boost=STEM_WEIGHT),
+        Q.Term("body_stem", rank_stem(word), boost=STEM_WEIGHT),
     ])
 
 

@@ -274,7 +274,7 @@ class ArchiveSearcher:
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname in ("title", "body"):
                 exact.add(word)
-            elif fieldname in ("title_stem", "body_stem"):
+            elif fieldname == "body_stem":
                 stems.add(word)
         return Highlighter(exact, stems)
 

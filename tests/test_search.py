@@ -283,3 +283,14 @@ def test_article_page_marks_query(searcher):
 def test_export_streams_every_hit(searcher):
     hits = list(searcher.export(SearchRequest(query="", limit=2)))
     assert len(hits) == len(ARTICLES) + 1
+
+
+def test_words_glued_to_proclitics_are_found_marked_and_phrased(tmp_path):
+    build(tmp_path / "ix", write_jsonl(tmp_path / "a.jsonl", [
+        {"id": "c", "title": "وفد يصل", "body": "وصل الوفد بغزة أمس، وقدم مساعدات لقطاع غزة."},
+        {"id": "l", "title": "لبنان", "body": "زار الوفد لبنان."}]))
+    searcher = ArchiveSearcher(tmp_path / "ix")
+    hit = searcher.search(SearchRequest(query="غزة")).hits[0]
+    assert hit.id == "c" and set(marked(hit.snippet)) == {"بغزة", "غزة"}
+    assert ids(searcher, '"قطاع غزة"') == ["c"]
+    assert ids(searcher, "بنان") == []  # لبنان is a name, not ل + بنان
