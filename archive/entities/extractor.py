@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import pycrfsuite
 
 from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import plain, strip_clitics
-from archive.entities.features import FeatureSet, tokenize
+from archive.entities.features import TOKEN_PATTERN, FeatureSet, tokenize
 from archive.entities.keys import entity_key
 from archive.entities.lexicon import (
     DATA_DIR,
@@ -31,7 +32,6 @@ from archive.entities.lexicon import (
 MODEL_PATH = DATA_DIR / "ner.crfsuite"
 KINDS = {"PERS": "person", "LOC": "place", "ORG": "organization"}
 Span = tuple[int, int, str]  # (start, end, kind)
-Token = tuple[int, int, str]  # (start, end, token text)
 _LINE = re.compile(r"[^\n]+")
 _SENTENCE_END = frozenset(".!?؟؛")
 # Long runs without a full stop are cut: CRF cost is linear anyway, context is local.
@@ -81,37 +81,44 @@ class Extractor:
         """``(start, end, kind)`` of each entity the CRF finds."""
         return self._tag(text)[0]
 
-    def _tag(self, text: str) -> tuple[list[Span], list[Token]]:
+    def _tag(self, text: str) -> tuple[list[Span], list[re.Match[str]]]:
+        # Hot path: offsets are read from the Match objects only at entity boundaries.
         tagger = self.tagger
         features = self._features.sentence  # type: ignore[union-attr]
         out: list[Span] = []
-        tokens: list[Token] = []
+        matches: list[re.Match[str]] = []
         for line in _LINE.finditer(text):
-            base = line.start()
-            line_tokens = tokenize(line.group())
-            tokens.extend((base + a, base + b, t) for a, b, t in line_tokens)
-            for seq in _sequences(line_tokens):
-                labels = tagger.tag(features([t for _, _, t in seq]))
+            line_matches = list(TOKEN_PATTERN.finditer(text, line.start(), line.end()))
+            toks = [m.group() for m in line_matches]
+            offset = len(matches)
+            matches.extend(line_matches)
+            for lo, hi in _sequences(toks):
+                labels = tagger.tag(features(toks[lo:hi]))
                 for first, last, label in _decode(labels):
-                    out.append((base + seq[first][0], base + seq[last][1], KINDS[label]))
-        return out, tokens
+                    out.append((matches[offset + lo + first].start(),
+                                matches[offset + lo + last].end(), KINDS[label]))
+        return out, matches
 
     def extract(self, text: str) -> list[Mention]:
         """Mentions in ``text`` in order, with clitic-free, short-form-resolved canonicals."""
         return resolve(text, *self._tag(text))
 
 
-def _sequences(tokens: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
-    """Cut a line's tokens into sentences at full stops (and at a length cap)."""
-    out, current = [], []
-    for tok in tokens:
-        current.append(tok)
-        if (tok[2] in _SENTENCE_END and len(current) > 3) or len(current) >= _MAX_SEQUENCE:
-            out.append(current)
-            current = []
-    if current:
-        out.append(current)
+def _sequences(toks: list[str]) -> list[tuple[int, int]]:
+    """``(lo, hi)`` slices cutting a line's tokens into sentences at full stops (at least
+    four tokens each) and at a length cap."""
+    out, lo = [], 0
+    for i in [i for i, t in enumerate(toks) if t in _SENTENCE_END]:
+        if i + 1 - lo > 3:
+            out.extend(_capped(lo, i + 1))
+            lo = i + 1
+    if lo < len(toks):
+        out.extend(_capped(lo, len(toks)))
     return out
+
+
+def _capped(lo: int, hi: int) -> list[tuple[int, int]]:
+    return [(a, min(a + _MAX_SEQUENCE, hi)) for a in range(lo, hi, _MAX_SEQUENCE)]
 
 
 def _decode(labels: list[str]) -> list[tuple[int, int, str]]:
@@ -161,7 +168,25 @@ def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
 _PROPAGATE_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك")
 
 
-def _propagate(text: str, spans: list[Span], tokens: list[Token]) -> list[Span]:
+def _uncovered_hits(spans: list[Span], matches: list[re.Match[str]], norms: list[str],
+                    forms: dict[str, str]) -> list[tuple[int, int, str, int]]:
+    """``(start, end, kind, index)`` of tokens whose normalised form is in ``forms`` and
+    that no span covers."""
+    hits = forms.keys() & set(norms)
+    if not hits:
+        return []
+    starts = [s[0] for s in spans]
+    out = []
+    for i in [i for i, w in enumerate(norms) if w in hits]:
+        a, b = matches[i].span()
+        k = bisect_right(starts, a) - 1
+        if k < 0 or spans[k][1] <= a:
+            out.append((a, b, forms[norms[i]], i))
+    return out
+
+
+def _propagate(text: str, spans: list[Span], matches: list[re.Match[str]],
+               norms: list[str]) -> list[Span]:
     """One sense per document: a one-word name the CRF found once (a place, an
     organisation, a person's surname) is tagged wherever else it occurs in the text, with
     or without a clitic (ببلينكن, the title's lone غالانت)."""
@@ -177,14 +202,7 @@ def _propagate(text: str, spans: list[Span], tokens: list[Token]) -> list[Span]:
     if not names:
         return spans
     forms = {p + n: kind for n, kind in names.items() for p in _PROPAGATE_PREFIXES}
-    added: list[Span] = []
-    j = 0  # spans are in text order: walk them alongside the tokens
-    for a, b, tok in tokens:
-        if (w := normalize_word(tok)) in forms:
-            while j < len(spans) and spans[j][1] <= a:
-                j += 1
-            if j == len(spans) or spans[j][0] > a:
-                added.append((a, b, forms[w]))
+    added = [(a, b, kind) for a, b, kind, _ in _uncovered_hits(spans, matches, norms, forms)]
     return sorted(spans + added) if added else spans
 
 
@@ -202,33 +220,26 @@ _CURATED: dict[str, str] | None = None
 USE_CURATED_PLACES = True
 
 
-def _add_curated_places(spans: list[Span], tokens: list[Token]) -> list[Span]:
+def _add_curated_places(spans: list[Span], matches: list[re.Match[str]],
+                        norms: list[str]) -> list[Span]:
     """A curated place the CRF left untagged is a place, unless it follows a definite
     word it may qualify as an adjective (الحكومة السعودية, الأراضي الفلسطينية)."""
-    forms = _curated_places()
-    added: list[Span] = []
-    j = 0
-    prev = ""
-    for a, b, tok in tokens:
-        w = normalize_word(tok)
-        if w in forms and not prev.startswith("ال"):
-            while j < len(spans) and spans[j][1] <= a:
-                j += 1
-            if j == len(spans) or spans[j][0] > a:
-                added.append((a, b, "place"))
-        prev = w
+    added = [(a, b, kind) for a, b, kind, i in _uncovered_hits(
+        spans, matches, norms, _curated_places()) if not (i and norms[i - 1].startswith("ال"))]
     return sorted(spans + added) if added else spans
 
 
-def resolve(text: str, spans: list[Span], tokens: list[Token] | None = None) -> list[Mention]:
+def resolve(text: str, spans: list[Span],
+            matches: list[re.Match[str]] | None = None) -> list[Mention]:
     """Build mentions: strip clitics (with the text's other names as evidence) and resolve
     short person names to the fullest form in the same text or the known-persons list."""
     context = Counter(normalize_word(plain(w)) for a, b, _ in spans for w in text[a:b].split())
-    if tokens is None:
-        tokens = tokenize(text)
-    spans = _propagate(text, _refine(text, spans, context), tokens)
+    if matches is None:
+        matches = list(TOKEN_PATTERN.finditer(text))
+    norms = [normalize_word(m.group()) for m in matches]
+    spans = _propagate(text, _refine(text, spans, context), matches, norms)
     if USE_CURATED_PLACES:
-        spans = _add_curated_places(spans, tokens)
+        spans = _add_curated_places(spans, matches, norms)
     surfaces = [text[a:b] for a, b, _ in spans]
     names = []
     for surface in surfaces:

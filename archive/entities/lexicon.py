@@ -93,7 +93,9 @@ def gazetteer_words() -> dict[str, str]:
     sources = (("places.txt", "L"), ("places_auto.txt", "L"), ("orgs.txt", "O"),
                ("persons.txt", "P"))
     for name, code in sources:
-        for phrase in phrases(name):
+        # Sorted: a word in two entries (حسن in حسن نصر الله and in another name) must get
+        # the same code in every process, or the model sees other features than in training.
+        for phrase in sorted(phrases(name)):
             parts = phrase.split()
             if len(parts) == 1:
                 table.setdefault(parts[0], code)
