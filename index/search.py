@@ -179,8 +179,7 @@ class ArchiveSearcher:
             result.notices.insert(0, "لا نتائج تضم كل الكلمات؛ هذه نتائج تضم بعضها "
                                      "(no article has all the words; showing articles with some)")
         result.notices = parsed.notices + result.notices
-        if result.total == 0 or self._has_rare_word(searcher, parsed.words):
-            result.suggestion = self._did_you_mean(searcher, request.query, parsed.words)
+        result.suggestion = self._did_you_mean(searcher, parsed.words, result.total == 0)
         result.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
@@ -383,15 +382,20 @@ class ArchiveSearcher:
 
     # -- help when results are poor ---------------------------------------------
 
-    def _has_rare_word(self, searcher, words: list[str]) -> bool:
-        return any(_frequency(searcher, w) < 2 for w in words if w not in arabic_stopwords())
+    def _did_you_mean(self, searcher, words: list[str], found_nothing: bool) -> str | None:
+        """The query with misspelt words replaced by frequent near spellings from the index.
 
-    def _did_you_mean(self, searcher, text: str, words: list[str]) -> str | None:
-        """The query with rare words replaced by frequent near spellings from the index."""
+        A word is suspect when the index lacks it, or when it is rare and nothing was found;
+        a rare word among results is usually a real name, and checking costs a lexicon walk.
+        """
+        rare = 2 if found_nothing else 1
+        suspects = [w for w in dict.fromkeys(words)
+                    if len(w) >= 3 and w not in arabic_stopwords()
+                    and _frequency(searcher, w) < rare][:3]
+        if not suspects:
+            return None
         replaced = {}
-        for word in words:
-            if word in arabic_stopwords():
-                continue
+        for word in suspects:
             own = _frequency(searcher, word)
             candidates = searcher.suggest("body", word, limit=8, maxdist=2, prefix=1)
             best = max(candidates, key=lambda c: _frequency(searcher, c), default=None)
