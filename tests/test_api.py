@@ -178,3 +178,23 @@ def test_schemas_are_strict(spec):
     """Unknown fields fail validation, so a new field must be documented first."""
     validator = response_validator(spec, "/api/search", 200)
     assert not validator.is_valid({"unexpected": 1})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_streams_every_hit_not_one_page(client, fmt):
+    import csv
+    import json
+
+    total = client.get("/api/search?q=خبر&limit=5").get_json()["total"]
+    response = client.get(f"/api/export?q=خبر&limit=5&format={fmt}")
+    assert response.status_code == 200 and "attachment" in response.headers[
+        "Content-Disposition"]
+    text = response.get_data(as_text=True)
+    rows = (list(csv.DictReader(text.splitlines())) if fmt == "csv"
+            else [json.loads(line) for line in text.splitlines()])
+    assert total > 5 and len(rows) == total
+
+
+def test_export_rejects_an_unknown_format(client):
+    response = client.get("/api/export?q=خبر&format=xlsx")
+    assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "format"

@@ -365,3 +365,12 @@ def test_show_all_opens_a_facet_beyond_its_top_values(tmp_path):
     expanded = client.get(unescape(link.group(1))).get_data(as_text=True)
     assert expanded.count('name="place"') == 14 and "عرض الكل" not in expanded
     assert client.get("/?q=خبر&expand=nonsense").status_code == 400
+
+
+def test_page_links_to_a_csv_of_every_hit(client):
+    page = client.get("/?q=خبر&person=أنتوني بلينكن").get_data(as_text=True)
+    link = unescape(re.search(r'<a class="export" href="([^"]+)"', page).group(1))
+    assert link.startswith("/api/export?") and "format=csv" in link and "person=" in link
+    rows = client.get(link).get_data(as_text=True).splitlines()
+    total = int(re.search(r'id="total">(\d+)<', page).group(1))
+    assert len(rows) == total + 1  # header + one row per hit

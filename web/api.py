@@ -5,11 +5,12 @@ Errors (400, 404, 503) are ``{"error": {"code", "message"}}``, rendered by the a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
 from .app import get_searcher, run_search
+from .export import FORMATS, export_lines
 from .openapi import openapi_document
-from .params import parse_search_args, parse_suggest_args
+from .params import BadParameter, parse_search_args, parse_suggest_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -18,6 +19,18 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def search():
     params = parse_search_args(request.args)
     return jsonify(run_search(params).as_json())
+
+
+@bp.get("/export")
+def export():
+    """Every hit of the search (not one page), streamed as CSV or JSON Lines."""
+    params = parse_search_args(request.args)
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        raise BadParameter("format", f"must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    hits = get_searcher().export(params.to_request())
+    return Response(stream_with_context(export_lines(hits, fmt)), mimetype=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="archive.{fmt}"'})
 
 
 @bp.get("/articles/<path:doc_id>")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from index.store import IndexMissing, resolve
 
 from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
 from .enrich import enrich_article
+from .export import export_lines
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -214,28 +214,19 @@ def _terminal_marks(html_text: str) -> str:
                          .replace("\\[/reverse]", "[/reverse]"))
 
 
-EXPORT_FIELDS = ["id", "title", "date", "source", "url", "score", "persons", "places",
-                 "organizations"]
-
-
 def export_hits(hits: Iterator[Hit], path: Path) -> int:
     """Stream hits to CSV (by suffix) or JSON Lines; returns how many were written."""
+    fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
     count = 0
+
+    def counted():
+        nonlocal count
+        for hit in hits:
+            count += 1
+            yield hit
+
     with path.open("w", encoding="utf-8", newline="") as fh:
-        if path.suffix.lower() == ".csv":
-            writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
-            writer.writeheader()
-            for hit in hits:
-                row = hit.model_dump(include=set(EXPORT_FIELDS))
-                for name in ("persons", "places", "organizations"):
-                    row[name] = "; ".join(row[name])
-                writer.writerow(row)
-                count += 1
-        else:
-            for hit in hits:
-                fh.write(json.dumps(hit.model_dump(include=set(EXPORT_FIELDS)),
-                                    ensure_ascii=False) + "\n")
-                count += 1
+        fh.writelines(export_lines(counted(), fmt))
     return count
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from index.search import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS
 
+from .export import FIELDS as EXPORT_FIELDS
 from .params import MATCHES, SORTS
 
 
@@ -158,6 +159,19 @@ def openapi_document() -> dict:
                 "parameters": SEARCH_PARAMETERS,
                 "responses": {"200": _json("SearchResult", "One page of results"),
                               **_ERRORS},
+            }},
+            "/api/export": {"get": {
+                "operationId": "export",
+                "summary": "Every hit of a search (not one page), streamed",
+                "parameters": [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "limit")]
+                + [_param("format", {"enum": ["csv", "jsonl"], "default": "csv"},
+                          "CSV (names joined by '; ') or JSON Lines")],
+                "responses": {"200": {
+                    "description": "One row (CSV) or line (JSON Lines) per hit: "
+                                   + ", ".join(EXPORT_FIELDS),
+                    "content": {"text/csv": {"schema": {"type": "string"}},
+                                "application/x-ndjson": {"schema": {"type": "string"}}}},
+                    **_ERRORS},
             }},
             "/api/articles/{id}": {"get": {
                 "operationId": "article",

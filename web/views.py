@@ -202,6 +202,8 @@ def search():
         article_url=lambda doc_id: url_for("pages.article", doc_id=doc_id)
         + (f"?{article_query}" if article_query else ""),
         suggestion_url=query_url(result.suggestion) if result.suggestion else None,
+        export_url=url_for("api.export") + "?" + urlencode(
+            params.pairs(page=False) + [("format", "csv")]),
         examples=[(e, query_url(e)) for e in EXAMPLES],
         first_shown=(params.page - 1) * params.limit + 1,
         last_shown=(params.page - 1) * params.limit + len(result.hits),
