@@ -103,6 +103,11 @@ def test_short_form_resolves_to_full_name() -> None:
     assert {m.canonical for m in persons} == {"بنيامين نتنياهو"}
 
 
+def test_lone_known_surname_resolves_even_in_a_variant_spelling() -> None:
+    persons = [m for m in extract("وصل بوتن إلى طهران للقاء المسؤولين") if m.kind == "person"]
+    assert [entity_key(m.canonical) for m in persons] == [entity_key("فلاديمير بوتين")]
+
+
 def test_article_entities_dedupes_per_kind(seed_text: str) -> None:
     title, _, body = seed_text.partition("\n")
     ents = article_entities(title, body)

@@ -19,7 +19,7 @@ import pycrfsuite
 from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import plain, strip_clitics
 from archive.entities.features import TOKEN_PATTERN, FeatureSet, tokenize
-from archive.entities.keys import entity_key
+from archive.entities.keys import entity_key, fold_word
 from archive.entities.lexicon import (
     DATA_DIR,
     ORG_CUES,
@@ -274,7 +274,7 @@ def _full_names(persons: list[str]) -> dict[str, str]:
                 if rank > best_rank:
                     best, best_rank = long, rank
         if best is None and len(words) == 1:
-            best = _known_surnames().get(words[0])
+            best = _known_surnames().get(fold_word(words[0]))
         if best is not None:
             out[short] = best
     return out
@@ -284,7 +284,8 @@ _SURNAMES: dict[str, str] | None = None
 
 
 def _known_surnames() -> dict[str, str]:
-    """Surname → full name for the known-persons list (unambiguous surnames only)."""
+    """Folded surname → full name for the known-persons list (unambiguous surnames only);
+    folded so a variant spelling (بوتن) finds its person (فلاديمير بوتين)."""
     global _SURNAMES
     if _SURNAMES is None:
         from archive.entities.lexicon import _read_lines
@@ -293,7 +294,7 @@ def _known_surnames() -> dict[str, str]:
         for line in _read_lines("persons.txt"):
             words = normalize_phrase(line).split()
             if len(words) > 1 and gazetteer_words().get(words[-1]) != "F":
-                seen.setdefault(words[-1], []).append(plain(line.strip()))
+                seen.setdefault(fold_word(words[-1]), []).append(plain(line.strip()))
         _SURNAMES = {k: v[0] for k, v in seen.items() if len(v) == 1}
     return _SURNAMES
 
