@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 from whoosh import query as Q
@@ -124,6 +124,15 @@ class NameSuggestion(BaseModel):
     count: int
 
 
+class _Queries(NamedTuple):
+    """One request as Whoosh queries: text, text + dates, facet filters, all of them."""
+
+    text: Q.Query
+    base: list[Q.Query]
+    filters: dict[str, list[Q.Query]]
+    full: Q.Query
+
+
 class ArchiveSearcher:
     """One per process: reuses a Whoosh searcher, reopening it when the index changes."""
 
@@ -183,38 +192,36 @@ class ArchiveSearcher:
         result.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
-    def _run(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
-        text_query = self._resolve_entities(searcher, parsed.query)
-        filters = self._filters(searcher, request)
+    def _queries(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> _Queries:
+        text = self._resolve_entities(searcher, parsed.query)
         dates = _date_query(request.date_from or parsed.date_from,
                             request.date_to or parsed.date_to)
-        base = [text_query] + ([dates] if dates else [])
-        full = _and(base + [q for qs in filters.values() for q in qs])
+        base = [text] + ([dates] if dates else [])
+        filters = self._filters(searcher, request)
+        return _Queries(text, base, filters, _and(base + [q for qs in filters.values()
+                                                           for q in qs]))
+
+    def _run(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+        queries = self._queries(searcher, request, parsed)
         sortedby, reverse = _sorting(request.sort, request.query)
-        page = searcher.search_page(full, request.page, pagelen=request.limit,
+        page = searcher.search_page(queries.full, request.page, pagelen=request.limit,
                                     sortedby=sortedby, reverse=reverse)
-        highlighter = self._highlighter(searcher, text_query)
+        highlighter = self._highlighter(searcher, queries.text)
         # Whoosh clamps a page past the end to the last page; an empty page is the truth.
         past_end = (request.page - 1) * request.limit >= page.total
         hits = [] if past_end else [self._hit(h, highlighter, scored=sortedby is None)
                                     for h in page]
-        facets = self._facets(searcher, base, filters, request)
+        facets = self._facets(searcher, queries.base, queries.filters, request)
         return SearchResult(query=request.query, match=request.match, total=page.total,
                             page=request.page, limit=request.limit, hits=hits, facets=facets)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of ``request`` (not just a page), streamed in result order."""
         searcher = self.searcher()
-        parsed = parse(request.query, request.match)
-        filters = self._filters(searcher, request)
-        dates = _date_query(request.date_from or parsed.date_from,
-                            request.date_to or parsed.date_to)
-        text_query = self._resolve_entities(searcher, parsed.query)
-        full = _and([text_query] + ([dates] if dates else [])
-                    + [q for qs in filters.values() for q in qs])
+        queries = self._queries(searcher, request, parse(request.query, request.match))
         sortedby, reverse = _sorting(request.sort, request.query)
-        results = searcher.search(full, limit=None, sortedby=sortedby, reverse=reverse)
-        highlighter = self._highlighter(searcher, text_query)
+        results = searcher.search(queries.full, limit=None, sortedby=sortedby, reverse=reverse)
+        highlighter = self._highlighter(searcher, queries.text)
         for hit in results:
             yield self._hit(hit, highlighter, scored=sortedby is None)
 
