@@ -20,11 +20,11 @@ from archive.models import Article
 from archive.readers import Skipped
 
 from .aliases import AliasTable
-from .schema import SCHEMA_VERSION, article_to_document, build_schema
+from .schema import ENTITY_ATTRS, SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, is_current, resolve
 
-# Bookkeeping read per document without unpickling stored fields.
 _MANIFEST = ("id", "content_hash", "origin")
+ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this build
 
 
 @dataclass
@@ -89,16 +89,25 @@ def reindex(
     *,
     full: bool = False,
     enrich: Enrich = _identity,
+    enrich_version: str = "",
     procs: int = 1,
     memory_mb: int = 256,
     on_item: Callable[[], None] = lambda: None,
 ) -> ReindexReport:
-    """Index ``items`` into ``index_dir``; incremental unless ``full`` or no index is there."""
+    """Index ``items`` into ``index_dir``; incremental unless ``full`` or no index is there.
+
+    ``enrich`` fills an article's entities; ``enrich_version`` names its output. An index
+    enriched by another version is rebuilt in full, so facets never go stale; a full
+    rebuild reuses the stored entities of every unchanged article of the same version.
+    """
     report = ReindexReport()
     started = time.perf_counter()
     run = _Run(report, enrich, on_item)
-    if full or not is_current(index_dir):
-        _full_build(index_dir, run.articles(items), enrich, procs, memory_mb, report)
+    same_entities = _enrich_version(index_dir) == enrich_version
+    if full or not is_current(index_dir) or not same_entities:
+        known = _known_entities(index_dir) if same_entities and is_current(index_dir) else {}
+        _full_build(index_dir, run.articles(items), _reusing(enrich, known), enrich_version,
+                    procs, memory_mb, report)
     else:
         _incremental(index_dir, items, run)
     report.seconds = time.perf_counter() - started
@@ -111,7 +120,31 @@ def _writer(ix, procs: int, memory_mb: int):
     return ix.writer(limitmb=memory_mb)
 
 
-def _full_build(index_dir, articles, enrich, procs, memory_mb, report) -> None:
+def _enrich_version(index_dir: Path) -> str | None:
+    path = resolve(index_dir) / ENRICH_FILE
+    return path.read_text().strip() if path.is_file() else None
+
+
+def _known_entities(index_dir: Path) -> dict[str, tuple[str, dict]]:
+    """``id → (content hash, entities)`` of the current build, to skip re-extracting them."""
+    ix = whoosh_index.open_dir(str(resolve(index_dir)), indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        return {doc["id"]: (doc["content_hash"], doc.get("entities") or {})
+                for doc in searcher.all_stored_fields()}
+
+
+def _reusing(enrich: Enrich, known: dict[str, tuple[str, dict]]) -> Enrich:
+    """``enrich``, except for articles whose entities the previous build already holds."""
+    def enrich_or_reuse(article: Article) -> Article:
+        content_hash, entities = known.get(article.id, (None, None))
+        if content_hash != article.content_hash:
+            return enrich(article)
+        return article.model_copy(update={ENTITY_ATTRS[kind]: names
+                                          for kind, names in entities.items()})
+    return enrich_or_reuse if known else enrich
+
+
+def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, report) -> None:
     """Build into a fresh directory, then swap it in: readers never see half an index."""
     build_dir = _new_build_dir(index_dir)
     ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
@@ -129,6 +162,7 @@ def _full_build(index_dir, articles, enrich, procs, memory_mb, report) -> None:
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
+    (build_dir / ENRICH_FILE).write_text(enrich_version)
     (build_dir / VERSION_FILE).write_text(str(SCHEMA_VERSION))
     _swap_in(index_dir, build_dir)
 

@@ -131,3 +131,47 @@ def test_seed_article_is_indexed_without_its_comment_footer(tmp_path):
     searcher = ArchiveSearcher(tmp_path / "ix")
     assert searcher.search(SearchRequest(query="غالانت")).total == 1
     assert searcher.search(SearchRequest(query="بريدك الإلكتروني")).total == 0
+
+
+class CountingEnricher:
+    """Tags every article with one place and counts the articles it had to look at."""
+
+    def __init__(self, place: str):
+        self.place, self.seen = place, []
+
+    def __call__(self, article):
+        self.seen.append(article.id)
+        return article.model_copy(update={"places": [self.place]})
+
+
+def _places(index_dir) -> set[str]:
+    facet = ArchiveSearcher(index_dir).search(SearchRequest()).facets["place"]
+    return {v.label for v in facet.values}
+
+
+def test_full_rebuild_reuses_entities_of_unchanged_articles(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", _articles(4))
+    first = CountingEnricher("غزة")
+    build(tmp_path / "ix", src, enrich=first, enrich_version="v1")
+    assert sorted(first.seen) == ["a0", "a1", "a2", "a3"]
+    changed = _articles(4)
+    changed[2]["body"] = "نص آخر"
+    write_jsonl(src, changed)
+    second = CountingEnricher("غزة")
+    build(tmp_path / "ix", src, full=True, enrich=second, enrich_version="v1")
+    assert second.seen == ["a2"]  # only the changed article is extracted again
+    assert _places(tmp_path / "ix") == {"غزة"}
+    assert ArchiveSearcher(tmp_path / "ix").search(
+        SearchRequest(filters={"place": ["غزة"]})).total == 4
+
+
+def test_a_new_extractor_version_rebuilds_every_article_s_entities(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", _articles(3))
+    build(tmp_path / "ix", src, enrich=CountingEnricher("غزة"), enrich_version="v1")
+    newer = CountingEnricher("بيروت")
+    report = build(tmp_path / "ix", src, enrich=newer, enrich_version="v2")  # incremental call
+    assert sorted(newer.seen) == ["a0", "a1", "a2"] and report.added == 3
+    assert _places(tmp_path / "ix") == {"بيروت"}  # no stale facet values
+    again = CountingEnricher("بيروت")
+    assert build(tmp_path / "ix", src, enrich=again, enrich_version="v2").unchanged == 3
+    assert again.seen == []

@@ -26,7 +26,7 @@ from index.search import ArchiveSearcher, Hit, SearchRequest
 from index.store import IndexMissing, resolve
 
 from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
-from .enrich import enrich_article
+from .enrich import NO_ENTITIES, enrich_article, extractor_version
 from .export import export_lines
 
 err = Console(stderr=True, soft_wrap=True)
@@ -83,6 +83,7 @@ def run_reindex(sources: list[Path], index_dir: Path, *, full: bool = False,
     settings = get_settings()
     items = read_sources(sources)
     enrich = enrich_article if entities else (lambda article: article)
+    version = extractor_version() if entities else NO_ENTITIES
     with Progress(SpinnerColumn(), TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                   disable=not err.is_terminal, transient=False) as progress:
@@ -94,8 +95,8 @@ def run_reindex(sources: list[Path], index_dir: Path, *, full: bool = False,
             if done.completed % 200 == 0 and done.elapsed:
                 progress.update(task, rate=f"{done.completed / done.elapsed:,.0f} articles/s")
 
-        return reindex(index_dir, items, full=full, enrich=enrich, procs=procs,
-                       memory_mb=settings.index_memory_mb, on_item=tick)
+        return reindex(index_dir, items, full=full, enrich=enrich, enrich_version=version,
+                       procs=procs, memory_mb=settings.index_memory_mb, on_item=tick)
 
 
 def _print_report(report: ReindexReport) -> None:

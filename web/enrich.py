@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import archive.entities
 from archive.entities import article_entities
 from archive.models import Article
+
+NO_ENTITIES = "none"
 
 
 def enrich_article(article: Article) -> Article:
@@ -14,3 +21,15 @@ def enrich_article(article: Article) -> Article:
         "places": [display for _, display in found.get("place", [])],
         "organizations": [display for _, display in found.get("organization", [])],
     })
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """A fingerprint of the extractor's code and data: a new model means new entities."""
+    package = Path(archive.entities.__file__).parent
+    files = sorted([*package.glob("*.py"), *(package.parent / "data").glob("*")])
+    digest = hashlib.sha1()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
