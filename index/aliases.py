@@ -109,21 +109,24 @@ class AliasTable:
 
 
 def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8) -> dict[str, str]:
-    """One-word person keys → the full-name key they stand for across the archive.
+    """Person keys → the fuller name they stand for across the archive.
 
-    A lone surname (or first name) merges into the longer name ending (or starting) with it
-    when that name has at least ``share`` of the documents of all such longer names: نتنياهو
-    → بنيامين نتنياهو, but not محمد, shared by many people.
+    A name merges into a longer one that starts or ends with all of its words when that
+    longer name has at least ``share`` of the documents of all such longer names: نتنياهو →
+    بنيامين نتنياهو, سلمان بن عبدالعزيز → سلمان بن عبدالعزيز آل سعود; but not محمد, which
+    begins the names of many people. A longer name that merged counts for its own target.
     """
-    by_word: dict[str, Counter[str]] = {}
+    by_part: dict[tuple[str, ...], Counter[str]] = {}
     for key, forms in variants.items():
-        words = key.split()
-        if len(words) > 1:
-            for word in {words[0], words[-1]}:
-                by_word.setdefault(word, Counter())[key] += sum(forms.values())
-    merged = {}
-    for key in variants:
-        candidates = by_word.get(key) if " " not in key else None
+        words = tuple(key.split())
+        for n in range(1, len(words)):
+            for part in {words[:n], words[-n:]}:
+                by_part.setdefault(part, Counter())[key] += sum(forms.values())
+    merged: dict[str, str] = {}
+    for key in sorted(variants, key=lambda k: -len(k.split())):  # fullest names first
+        candidates: Counter[str] = Counter()
+        for longer, n in by_part.get(tuple(key.split()), Counter()).items():
+            candidates[merged.get(longer, longer)] += n
         if candidates:
             best, n = candidates.most_common(1)[0]
             if n >= share * sum(candidates.values()):
@@ -132,5 +135,7 @@ def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8) -> dict[
 
 
 def _display_form(forms: Counter[str]) -> str:
-    """The most frequent full form: more words first, then more mentions."""
-    return max(forms.items(), key=lambda item: (len(item[0].split()), item[1]))[0]
+    """The most frequent full form: among the common spellings, the one with most words."""
+    top = max(forms.values())
+    common = [(form, n) for form, n in forms.items() if n * 5 >= top]  # a rare typo never wins
+    return max(common, key=lambda item: (len(item[0].split()), item[1]))[0]
