@@ -108,20 +108,25 @@ class AliasTable:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8) -> dict[str, str]:
+def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8,
+                 weight: float = 0.2) -> dict[str, str]:
     """Person keys → the fuller name they stand for across the archive.
 
-    A name merges into a longer one that starts or ends with all of its words when that
-    longer name has at least ``share`` of the documents of all such longer names: نتنياهو →
-    بنيامين نتنياهو, سلمان بن عبدالعزيز → سلمان بن عبدالعزيز آل سعود; but not محمد, which
-    begins the names of many people. A longer name that merged counts for its own target.
+    A lone word merges into a longer name that starts or ends with it, a longer name into
+    one that starts with all of its words, when that fuller name has at least ``share`` of
+    the documents of all such fuller names and at least ``weight`` of the shorter name's
+    own: نتنياهو → بنيامين نتنياهو, سلمان بن عبدالعزيز → سلمان بن عبدالعزيز آل سعود; but not
+    محمد (which begins many names), nor فلاديمير بوتين → a run-together «ترامب فلاديمير
+    بوتين» seen once. A fuller name that merged counts for its own target.
     """
+    docs = {key: sum(forms.values()) for key, forms in variants.items()}
     by_part: dict[tuple[str, ...], Counter[str]] = {}
-    for key, forms in variants.items():
+    for key in variants:
         words = tuple(key.split())
         for n in range(1, len(words)):
-            for part in {words[:n], words[-n:]}:
-                by_part.setdefault(part, Counter())[key] += sum(forms.values())
+            parts = {words[:n], words[-n:]} if n == 1 else {words[:n]}
+            for part in parts:
+                by_part.setdefault(part, Counter())[key] += docs[key]
     merged: dict[str, str] = {}
     for key in sorted(variants, key=lambda k: -len(k.split())):  # fullest names first
         candidates: Counter[str] = Counter()
@@ -129,7 +134,7 @@ def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8) -> dict[
             candidates[merged.get(longer, longer)] += n
         if candidates:
             best, n = candidates.most_common(1)[0]
-            if n >= share * sum(candidates.values()):
+            if n >= share * sum(candidates.values()) and n >= weight * docs[key]:
                 merged[key] = best
     return merged
 

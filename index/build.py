@@ -191,11 +191,11 @@ def _incremental(index_dir: Path, items, run: _Run) -> None:
     except BaseException:
         writer.cancel()
         raise
-    if not (report.added or report.updated or report.removed):
+    if report.added or report.updated or report.removed:
+        writer.commit()
+    else:
         writer.cancel()  # nothing changed: keep the current generation as it is
-        return
-    writer.commit()
-    _save_aliases(ix, resolve(index_dir))
+    _save_aliases(ix, resolve(index_dir))  # cheap, and picks up a newer merging rule
 
 
 def _save_aliases(ix, directory: Path) -> None:

@@ -28,3 +28,9 @@ def test_a_shorter_multi_word_name_merges_and_chains_resolve_to_the_fullest():
 
 def test_names_that_merely_share_a_word_in_the_middle_do_not_merge():
     assert _short_forms(_variants(سلمان_بن=2, خالد_سلمان_بن_راشد=9)) == {}
+
+
+def test_a_name_never_merges_into_a_rare_run_together_mention():
+    merged = _short_forms(_variants(فلاديمير_بوتين=250, ترامب_فلاديمير_بوتين=1))
+    assert merged == {}
+    assert _short_forms(_variants(بوتين=40, ترامب_فلاديمير_بوتين=1)) == {}
