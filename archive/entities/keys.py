@@ -24,6 +24,7 @@ frequent 6 are false or doubtful (ميركل/ماركل, براون/براين, 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from archive.arabic import normalize_phrase
@@ -55,11 +56,19 @@ def fold_word(word: str) -> str:
     return article + bare
 
 
+# Compound names are written with or without a space: عبد العزيز / عبدالعزيز,
+# أبو ظبي / أبوظبي. The key always joins them.
+_COMPOUND = re.compile(r"\b(عبد|ابو) (?=\S)")
+
+
 @lru_cache(maxsize=100_000)
 def entity_key(name: str) -> str:
     """Key of an entity name for index fields, facets and filters.
 
     >>> entity_key("نتانياهو") == entity_key("نَتَنْيَاهُو")
     True
+    >>> entity_key("سلمان بن عبد العزيز") == entity_key("سلمان بن عبدالعزيز")
+    True
     """
-    return " ".join(fold_word(w) for w in normalize_phrase(name).split())
+    joined = _COMPOUND.sub(r"\1", normalize_phrase(name))
+    return " ".join(fold_word(w) for w in joined.split())
