@@ -28,7 +28,7 @@ relevance = _load()
 
 # Measured on the first 200 questions, no distractors (see bench/README.md). The floors sit
 # a little below, so only a real regression fails.
-MRR_FLOOR = 0.90
+MRR_FLOOR = 0.92  # measured 0.9375 (recall 0.980)
 RECALL_FLOOR = 0.95
 
 needs_shared = pytest.mark.skipif(
