@@ -20,6 +20,7 @@ from archive.entities.lexicon import (
     SAY_CUES,
     gazetteer_words,
     mined_names,
+    word_clusters,
     word_context,
     word_freq,
 )
@@ -105,6 +106,9 @@ def own_features(token: str) -> tuple[str, ...]:
     ctx = word_context().get(bare)
     if ctx:
         feats.extend(("dt" + ctx[0], "dp" + ctx[1], "ds" + ctx[2]))
+    clusters = word_clusters().get(bare)
+    if clusters:
+        feats.extend(f"k{i}={c}" for i, c in enumerate(clusters))
     return tuple(feats)
 
 
@@ -125,8 +129,13 @@ def context_features(token: str, offset: str) -> tuple[str, ...]:
     hint = _proper_noun_hint(bare) if _shape(norm) == "A" else ""
     if hint:
         feats.append(offset + "h=" + hint)
+    clusters = word_clusters().get(bare)
+    if clusters:
+        feats.append(offset + "k=" + clusters[CONTEXT_CLUSTER_LEVEL])
     return tuple(feats)
 
+
+CONTEXT_CLUSTER_LEVEL = 1  # neighbours contribute one mid-grained cluster id
 
 _BOS = ("-1w=^",)
 _EOS = ("+1w=$",)

@@ -144,6 +144,22 @@ def mined_names() -> dict[str, str]:
 
 
 MINED_FILE = "mined_names.tsv"
+CLUSTER_FILE = "clusters.tsv.gz"
+
+
+@cache
+def word_clusters() -> dict[str, tuple[str, ...]]:
+    """Normalised clitic-free word → distributional cluster ids, coarse to fine (built from
+    the archive corpus by `archive.ner_train clusters`): names the training data never saw
+    share a cluster with ones it did (ترامب with أردوغان, ماكرون, بوتين)."""
+    path = os.environ.get("ARCHIVE_NER_CLUSTERS", str(DATA_DIR / CLUSTER_FILE))
+    out: dict[str, tuple[str, ...]] = {}
+    if path and Path(path).exists():
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                word, *ids = line.rstrip("\n").split("\t")
+                out[word] = tuple(ids)
+    return out
 
 
 def _bucket(part: int, total: int) -> str:
