@@ -245,3 +245,46 @@ def test_cli_help_has_example(command) -> None:
     result = CliRunner().invoke(command, ["--help"])
     assert result.exit_code == 0
     assert "Example" in result.output
+
+
+def _spans_after_particles(text: str, spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    from archive.arabic import normalize_word
+    from archive.entities.extractor import _complete_particles
+    from archive.entities.features import TOKEN_PATTERN
+
+    matches = list(TOKEN_PATTERN.finditer(text))
+    norms = [normalize_word(m.group()) for m in matches]
+    raw = sorted((text.index(s), text.index(s) + len(s), kind) for s, kind in spans)
+    return [(text[a:b], k) for a, b, k in _complete_particles(raw, matches, norms)]
+
+
+@pytest.mark.parametrize(("text", "spans", "want"), [
+    # A name never ends in a particle: the CRF's cut-off span is completed.
+    ("تولى علي بن أبي طالب الخلافة", [("علي بن أبي", "person")],
+     [("علي بن أبي طالب", "person")]),
+    ("وصل أبو مازن إلى رام الله", [("أبو", "person"), ("رام الله", "place")],
+     [("أبو مازن", "person"), ("رام الله", "place")]),
+    # A span opening with بن lacks its given name.
+    ("توفي خالد بن حنيف أمير المدينة", [("بن حنيف", "person")], [("خالد بن حنيف", "person")]),
+    ("قالت عائشة بنت أبي بكر", [("أبي بكر", "person")], [("عائشة بنت أبي بكر", "person")]),
+    # Swallowed neighbours merge; punctuation and titles stop the growth.
+    ("قال الحسن بن علي إن", [("الحسن بن", "person"), ("علي", "person")],
+     [("الحسن بن علي", "person")]),
+    ("وصل أبو . ثم", [("أبو", "person")], [("أبو", "person")]),
+    ("وقال ابن الرئيس", [("ابن", "person")], [("ابن", "person")]),
+    ("زار بن علي تونس", [("بن علي", "person"), ("تونس", "place")],
+     [("بن علي", "person"), ("تونس", "place")]),
+])
+def test_particles_complete_person_spans(text: str, spans: list[tuple[str, str]],
+                                         want: list[tuple[str, str]]) -> None:
+    assert _spans_after_particles(text, spans) == want
+
+
+def test_word_clusters_group_names() -> None:
+    from archive.arabic import normalize_word
+    from archive.entities.lexicon import word_clusters
+
+    clusters = word_clusters()
+    trump, putin, beirut = (clusters.get(normalize_word(w)) for w in ("ترامب", "بوتين", "بيروت"))
+    assert trump and putin and beirut and len(trump) == 4
+    assert trump[1] == putin[1] != beirut[1]

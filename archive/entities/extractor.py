@@ -25,7 +25,9 @@ from archive.entities.lexicon import (
     ORG_CUES,
     PERSON_CUES,
     gazetteer_words,
+    mined_names,
     phrases,
+    word_clusters,
     word_freq,
 )
 
@@ -165,6 +167,64 @@ def _refine(text: str, spans: list[tuple[int, int, str]], context: Counter[str]
     return out
 
 
+# A person's name never ends in a kinship particle (علي بن أبي طالب, not علي بن أبي), and
+# one that starts with بن/ابن/بنت lacks the given name before it (سهل بن حنيف).
+_NAME_LINKS = frozenset(normalize_word(w) for w in "بن ابن بنت أبو أبي أبا آل عبد".split())
+_SON_OF = frozenset(normalize_word(w) for w in "بن ابن بنت".split())
+
+
+def _is_name_word(token: str) -> bool:
+    return token[:1].isalpha() and normalize_word(token) not in _LEADING_NOISE
+
+
+def _is_given_name(token: str) -> bool:
+    """A word before بن must itself look like a given name (زار بن علي is a verb and a
+    surname): a listed given name, a mined person word, or in محمد's word cluster."""
+    norm = normalize_word(token)
+    if gazetteer_words().get(norm) == "F" or mined_names().get(norm) == "p":
+        return True
+    clusters = word_clusters()
+    mine, given = clusters.get(norm), clusters.get("محمد")
+    return bool(mine and given and mine[2] == given[2])
+
+
+def _complete_particles(spans: list[Span], matches: list[re.Match[str]],
+                        norms: list[str]) -> list[Span]:
+    """Extend person spans over a dangling particle's name: forward while the span ends
+    in a particle (بن, أبو, آل, عبد …), backward while it starts with بن/ابن/بنت or
+    follows one; spans swallowed on the way are dropped."""
+    if not any(kind == "person" for _, _, kind in spans):
+        return spans
+    starts = [m.start() for m in matches]
+    out: list[Span] = []
+    changed = False
+    for start, end, kind in spans:
+        if kind == "person":
+            lo = bisect_right(starts, start) - 1
+            hi = bisect_right(starts, end - 1) - 1
+            while (norms[hi] in _NAME_LINKS and hi + 1 < len(matches) and hi - lo < 8
+                   and _is_name_word(matches[hi + 1].group())):
+                hi += 1
+            while lo >= 1 and hi - lo < 8 and _is_name_word(matches[lo - 1].group()) and (
+                    (norms[lo] in _SON_OF and _is_given_name(matches[lo - 1].group()))
+                    or norms[lo - 1] in _SON_OF):
+                lo -= 1
+            if (matches[lo].start(), matches[hi].end()) != (start, end):
+                start, end, changed = matches[lo].start(), matches[hi].end(), True
+        out.append((start, end, kind))
+    if not changed:
+        return spans
+    out.sort()
+    merged: list[Span] = []
+    for span in out:  # a grown span covers its neighbours: keep the widest
+        if merged and span[0] < merged[-1][1]:
+            if span[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], span[1], "person")
+            continue
+        merged.append(span)
+    return merged
+
+
 _PROPAGATE_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك")
 
 
@@ -218,6 +278,7 @@ def _curated_places() -> dict[str, str]:
 
 _CURATED: dict[str, str] | None = None
 USE_CURATED_PLACES = True
+COMPLETE_PARTICLES = os.environ.get("ARCHIVE_NER_PARTICLES", "1") == "1"
 
 
 def _add_curated_places(spans: list[Span], matches: list[re.Match[str]],
@@ -237,7 +298,10 @@ def resolve(text: str, spans: list[Span],
     if matches is None:
         matches = list(TOKEN_PATTERN.finditer(text))
     norms = [normalize_word(m.group()) for m in matches]
-    spans = _propagate(text, _refine(text, spans, context), matches, norms)
+    spans = _refine(text, spans, context)
+    if COMPLETE_PARTICLES:
+        spans = _complete_particles(spans, matches, norms)
+    spans = _propagate(text, spans, matches, norms)
     if USE_CURATED_PLACES:
         spans = _add_curated_places(spans, matches, norms)
     surfaces = [text[a:b] for a, b, _ in spans]
