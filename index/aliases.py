@@ -13,6 +13,7 @@ from pathlib import Path
 
 from archive.arabic import normalize_phrase
 from archive.entities import entity_key
+from archive.entities.keys import fold_word
 
 from .columns import column_values
 from .schema import ENTITY_KINDS, facet_column
@@ -27,6 +28,7 @@ class AliasTable:
         self.entries = entries or {kind: {} for kind in ENTITY_KINDS}
         self._completions: dict[str, list[tuple[str, str, int]]] = {}
         self._members: dict[str, dict[str, list[str]]] = {}
+        self._spellings: dict[str, frozenset[str]] | None = None
 
     @classmethod
     def from_searcher(cls, searcher) -> AliasTable:
@@ -66,6 +68,22 @@ class AliasTable:
                 members.setdefault(entry.get("merged_into", k), []).append(k)
             self._members[kind] = members
         return self._members[kind].get(key, [key])
+
+    def spelling_variants(self, word: str) -> frozenset[str]:
+        """Other spellings of a normalised name word seen in the archive (نتنياهو → نتانياهو).
+
+        Two words are variants when the entity key folds them together (`fold_word`).
+        """
+        if self._spellings is None:
+            spellings: dict[str, set[str]] = {}
+            for table in self.entries.values():
+                for entry in table.values():
+                    for form in entry["variants"]:
+                        for w in normalize_phrase(form).split():
+                            spellings.setdefault(fold_word(w), set()).add(w)
+            self._spellings = {fold: frozenset(ws) for fold, ws in spellings.items()
+                               if len(ws) > 1}
+        return self._spellings.get(fold_word(word), frozenset()) - {word}
 
     def completions(self, kind: str) -> list[tuple[str, str, int]]:
         """``(searchable text, key, docs)`` per entity: every spelling seen, normalised."""

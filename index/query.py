@@ -57,6 +57,17 @@ class _StarWildcard(WildcardPlugin):
     expr = r"(?P<text>[*])"
 
 
+class ExactTerm(Q.Term):
+    """A quoted word: this spelling only (no stemming, no other spellings of a name)."""
+
+
+class _QuotedPhrase(Q.Phrase):
+    def normalize(self):
+        if len(self.words) == 1:
+            return ExactTerm(self.fieldname, self.words[0], boost=self.boost)
+        return super().normalize()
+
+
 @dataclass
 class ParsedQuery:
     """A query rewritten onto the index fields, plus what the user should be told."""
@@ -81,6 +92,7 @@ def _parse_schema() -> Schema:
 def _parser(match: str) -> QueryParser:
     group = OrGroup.factory(0.9) if match == "any" else None
     parser = QueryParser("text", _parse_schema(), **({"group": group} if group else {}))
+    parser.phraseclass = _QuotedPhrase
     parser.remove_plugin_class(WildcardPlugin)
     parser.remove_plugin_class(OperatorsPlugin)
     parser.add_plugin(_StarWildcard())
@@ -184,6 +196,10 @@ def _rewrite(q: Q.Query, parsed: ParsedQuery, match: str) -> Q.Query:
         fields = ("title", "body") if q.fieldname == "text" else ("title",)
         return Q.Or([Q.FuzzyTerm(f, normalize(q.text), maxdist=q.maxdist, prefixlength=1)
                      for f in fields])
+    if isinstance(q, ExactTerm) and q.fieldname in ("text", "title"):
+        parsed.words.append(normalize(q.text))
+        fields = ("title", "body") if q.fieldname == "text" else ("title",)
+        return Q.Or([ExactTerm(f, normalize(q.text)) for f in fields])
     if isinstance(q, Q.Term) and q.fieldname == "text":
         return _word_query(normalize(q.text), parsed)
     if isinstance(q, Q.Prefix | Q.Wildcard) and q.fieldname in ("text", "title"):

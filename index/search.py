@@ -244,11 +244,17 @@ class ArchiveSearcher:
         return out
 
     def _resolve_entities(self, searcher, q: Q.Query) -> Q.Query:
-        """Turn ``person:بلينكن`` terms into the index keys they name."""
+        """Turn ``person:بلينكن`` terms into the index keys they name, and let a name word
+        find the archive's other spellings of it (نتنياهو also finds نتانياهو)."""
         def visit(node):
-            if isinstance(node, Q.Term) and node.fieldname in ENTITY_FIELDS:
+            if type(node) is Q.Term and node.fieldname in ENTITY_FIELDS:
                 terms = self._entity_terms(searcher, node.fieldname, node.text)
                 return Q.Or(terms) if terms else Q.NullQuery
+            if type(node) is Q.Term and node.fieldname in ("title", "body"):
+                variants = self.aliases.spelling_variants(node.text)
+                if variants:
+                    return Q.Or([node] + [Q.Term(node.fieldname, v, boost=node.boost)
+                                          for v in sorted(variants)])
             return node
         return q.accept(visit)
 
