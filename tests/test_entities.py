@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.entities import AliasTable, Mention, article_entities, entity_key, extract
+from archive.entities import Mention, article_entities, entity_key, extract
 from archive.entities.clitics import strip_clitics
 from archive.entities.extractor import Extractor
 from web.cli_entities import eval_ner_cmd, extract_cmd
@@ -152,36 +152,6 @@ def test_entity_key_ignores_hamza_and_diacritics() -> None:
     assert entity_key("إِسْرَائِيلُ") == entity_key("اسرائيل") == entity_key("إسرائيل")
     assert entity_key("أنتوني بلينكن") == entity_key("انتوني  بلينكن")
     assert entity_key("غـزة") == entity_key("غزه")
-
-
-def test_alias_table_counts_documents_and_round_trips(tmp_path: Path) -> None:
-    table = AliasTable()
-    table.add("a", {"person": [(entity_key("بنيامين نتنياهو"), "بنيامين نتنياهو")]})
-    table.add("b", {"person": [(entity_key("بنيامين نتانياهو"), "بنيامين نتانياهو")]})
-    table.add("c", [Mention(0, 7, "نتنياهو", "person", "بنيامين نتنياهو"),
-                    Mention(9, 16, "نتنياهو", "person", "بنيامين نتنياهو")])
-    key = entity_key("بنيامين نتنياهو")
-    assert table.documents("person", key) == 3
-    assert table.display("person", key) == "بنيامين نتنياهو"
-    assert table.variants("person", key) == [("بنيامين نتنياهو", 2), ("بنيامين نتانياهو", 1)]
-    path = tmp_path / "aliases.json"
-    table.save(path)
-    loaded = AliasTable.load(path)
-    assert loaded.top() == table.top()
-    top = loaded.top(kind="person", n=1)[0]
-    assert top["documents"] == 3 and top["kind"] == "person" and top["key"] == key
-    loaded.remove("a")
-    loaded.remove("c")
-    assert loaded.display("person", key) == "بنيامين نتانياهو"
-    loaded.remove("b")
-    assert loaded.top() == []
-
-
-def test_alias_table_resolves_surname_key() -> None:
-    table = AliasTable()
-    table.add("a", {"person": [(entity_key("بنيامين نتنياهو"), "بنيامين نتنياهو")]})
-    assert table.resolve("person", entity_key("نتنياهو")) == entity_key("بنيامين نتنياهو")
-    assert table.resolve("place", entity_key("نتنياهو")) == entity_key("نتنياهو")
 
 
 def test_extractor_pickles_and_extracts() -> None:

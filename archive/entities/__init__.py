@@ -3,8 +3,9 @@
     >>> from archive.entities import extract, entity_key
     >>> [(m.kind, m.canonical) for m in extract("قال غالانت لبلينكن في تل أبيب")]  # doctest: +SKIP
 
-Public API: `extract`, `Mention`, `Extractor`, `article_entities`, `entity_key`,
-`AliasTable`. The model and word lists ship in ``archive/data/``; nothing is fetched at
+Public API: `extract`, `Mention`, `Extractor`, `article_entities`, `entity_key`. (The
+archive-wide alias table is built from the index: `index.aliases`.) The model and word
+lists ship in ``archive/data/``; nothing is fetched at
 run time. Rebuild them from the repository root (../shared beside it) with
 
     python -m archive.ner_train gazetteer   # places_auto.txt, wordfreq.tsv.gz (needs babel,
@@ -14,11 +15,10 @@ run time. Rebuild them from the repository root (../shared beside it) with
 
 Modules: `features` (tokens, CRF features), `clitics` (proclitic stripping), `keys`
 (entity_key and the variant fold), `extractor` (tagging, post-rules, short forms),
-`aliases` (AliasTable), `lexicon` (cue words, data files).
+`lexicon` (cue words, data files).
 """
 
-from archive.entities.aliases import AliasTable
 from archive.entities.extractor import Extractor, Mention, article_entities, extract
 from archive.entities.keys import entity_key
 
-__all__ = ["AliasTable", "Extractor", "Mention", "article_entities", "entity_key", "extract"]
+__all__ = ["Extractor", "Mention", "article_entities", "entity_key", "extract"]
