@@ -258,3 +258,9 @@ def test_word_clusters_group_names() -> None:
     trump, putin, beirut = (clusters.get(normalize_word(w)) for w in ("ترامب", "بوتين", "بيروت"))
     assert trump and putin and beirut and len(trump) == 4
     assert trump[1] == putin[1] != beirut[1]
+
+
+def test_a_currency_alone_is_not_an_organisation() -> None:
+    assert [m.canonical for m in extract("بلغت قيمة الصفقة مليون ريال سعودي")
+            if m.kind == "organization"] == []
+    assert "ريال مدريد" in [m.canonical for m in extract("فاز ريال مدريد على برشلونة")]
