@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from archive.readers import read_sources
 from archive.settings import get_settings
@@ -157,7 +160,9 @@ def search_cmd(query, index_dir, limit, page, match, sort, person, place, org, s
     if batch is not None:
         _run_batch(searcher, batch, base)
         return
-    request = _request(query=query, **base)
+    # Facets are counted only where they are shown (--json): a one-off search skips the
+    # per-index facet tables.
+    request = _request(query=query, facet_limit=10 if as_json else 0, **base)
     if export_to:
         count = export_hits(searcher.export(request), Path(export_to))
         err.print(f"wrote {count} hits to {export_to}")
@@ -189,7 +194,8 @@ def _run_batch(searcher: ArchiveSearcher, lines, base: dict) -> None:
             except (ValueError, KeyError, AttributeError) as exc:
                 err.print(f"line {number}: not a JSON object with a query: {exc}")
                 continue
-        result = searcher.search(_request(query=text, **{**base, "fallback": False}))
+        result = searcher.search(_request(query=text, facet_limit=0,
+                                          **{**base, "fallback": False}))
         click.echo(json.dumps({"id": query_id, "query": text, "total": result.total,
                                "hits": [h.model_dump() for h in result.hits]},
                               ensure_ascii=False))
@@ -207,12 +213,18 @@ def _print_result(result) -> None:
         out.print(_terminal_marks(hit.snippet))
 
 
-def _terminal_marks(html_text: str) -> str:
-    import html
-    import re
-    text = re.sub(r"<mark[^>]*>", "[reverse]", html_text).replace("</mark>", "[/reverse]")
-    return html.unescape(text.replace("[", "\\[").replace("\\[reverse]", "[reverse]")
-                         .replace("\\[/reverse]", "[/reverse]"))
+_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
+
+
+def _terminal_marks(html_text: str) -> Text:
+    """A snippet for the terminal: marked words in reverse video, HTML entities undone."""
+    text, last = Text(), 0
+    for match in _MARK.finditer(html_text):
+        text.append(html.unescape(html_text[last:match.start()]))
+        text.append(html.unescape(match.group(1)), style="reverse")
+        last = match.end()
+    text.append(html.unescape(html_text[last:]))
+    return text
 
 
 def export_hits(hits: Iterator[Hit], path: Path) -> int:
