@@ -7,7 +7,6 @@ when it shares the light stem of a searched word (ranking matched it through the
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 
 from whoosh.analysis import Filter
@@ -18,11 +17,6 @@ from .analysis import ArabicNormalizeFilter, arabic_tokenizer, rank_stem
 _MATCH = "\x00match"
 
 
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return rank_stem(word)
-
-
 class _MarkMatches(Filter):
     """Rename matching tokens to one marker term, so `highlight` can find them."""
 
@@ -31,7 +25,7 @@ class _MarkMatches(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            if token.text in self.exact or _stem(token.text) in self.stems:
+            if token.text in self.exact or rank_stem(token.text) in self.stems:
                 token.text = _MATCH
             yield token
 
