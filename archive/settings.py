@@ -13,10 +13,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_")
 
-    index_dir: Path = Field(Path("var/index"), description="where the Whoosh index lives")
-    seeds_dir: Path = Field(Path("seeds"), description="articles indexed by default")
-    index_procs: int = Field(2, ge=1, description="indexing processes for a full build")
-    index_memory_mb: int = Field(256, ge=32, description="memory per indexing process")
+    # Defaults by keyword: type checkers only see a field's default passed as ``default=``.
+    index_dir: Path = Field(default=Path("var/index"), description="where the Whoosh index lives")
+    seeds_dir: Path = Field(default=Path("seeds"), description="articles indexed by default")
+    index_procs: int = Field(default=2, ge=1, description="indexing processes for a full build")
+    index_memory_mb: int = Field(default=256, ge=32, description="memory per indexing process")
 
 
 def get_settings() -> Settings:

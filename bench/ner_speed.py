@@ -15,8 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
-from archive.entities import article_entities
-from archive.entities.extractor import default_extractor
+from archive.entities import article_entities, default_extractor
 
 CORPUS = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "corpus"
           / "ant-multisource-002.jsonl.gz")

@@ -219,13 +219,15 @@ def test_cli_help_has_example(command) -> None:
 
 def _spans_after_particles(text: str, spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
     from archive.arabic import normalize_word
-    from archive.entities.extractor import _complete_particles
     from archive.entities.features import TOKEN_PATTERN
+    from archive.entities.lexicon import default_lexicon
+    from archive.entities.rules import PostRules
 
     matches = list(TOKEN_PATTERN.finditer(text))
     norms = [normalize_word(m.group()) for m in matches]
     raw = sorted((text.index(s), text.index(s) + len(s), kind) for s, kind in spans)
-    return [(text[a:b], k) for a, b, k in _complete_particles(raw, matches, norms)]
+    rules = PostRules(default_lexicon())
+    return [(text[a:b], k) for a, b, k in rules.complete_particles(raw, matches, norms)]
 
 
 @pytest.mark.parametrize(("text", "spans", "want"), [
@@ -252,9 +254,9 @@ def test_particles_complete_person_spans(text: str, spans: list[tuple[str, str]]
 
 def test_word_clusters_group_names() -> None:
     from archive.arabic import normalize_word
-    from archive.entities.lexicon import word_clusters
+    from archive.entities.lexicon import default_lexicon
 
-    clusters = word_clusters()
+    clusters = default_lexicon().word_clusters
     trump, putin, beirut = (clusters.get(normalize_word(w)) for w in ("ترامب", "بوتين", "بيروت"))
     assert trump and putin and beirut and len(trump) == 4
     assert trump[1] == putin[1] != beirut[1]
@@ -264,3 +266,34 @@ def test_a_currency_alone_is_not_an_organisation() -> None:
     assert [m.canonical for m in extract("بلغت قيمة الصفقة مليون ريال سعودي")
             if m.kind == "organization"] == []
     assert "ريال مدريد" in [m.canonical for m in extract("فاز ريال مدريد على برشلونة")]
+
+
+def test_rule_switches_come_from_the_config() -> None:
+    from collections import Counter
+
+    from archive.arabic import normalize_word
+    from archive.entities import ExtractorConfig
+    from archive.entities.features import TOKEN_PATTERN
+    from archive.entities.lexicon import default_lexicon
+    from archive.entities.rules import PostRules
+
+    text = "تولى علي بن أبي طالب الخلافة"
+    matches = list(TOKEN_PATTERN.finditer(text))
+    norms = [normalize_word(m.group()) for m in matches]
+    spans = [(5, 15, "person")]
+    off = PostRules(default_lexicon(), config=ExtractorConfig(complete_particles=False))
+    assert off.apply(text, spans, matches, norms, Counter()) == spans
+    on = PostRules(default_lexicon())
+    assert [text[a:b] for a, b, _ in on.apply(text, spans, matches, norms, Counter())] == [
+        "علي بن أبي طالب"]
+
+
+def test_extractor_config_travels_with_the_extractor() -> None:
+    from archive.entities import ExtractorConfig, Lexicon
+    from archive.entities.lexicon import default_lexicon
+
+    config = ExtractorConfig(curated_places=False)
+    clone = pickle.loads(pickle.dumps(Extractor(config=config)))
+    assert clone.config == config and clone.lexicon is default_lexicon()
+    assert Extractor().fingerprint() == Extractor().fingerprint() != clone.fingerprint()
+    assert Lexicon(ExtractorConfig(clusters_file=None)).word_clusters == {}

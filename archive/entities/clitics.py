@@ -17,10 +17,10 @@ stripped form is still fit for display; decisions use the normalised form.
 from __future__ import annotations
 
 from collections.abc import Collection
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from archive.arabic import normalize_word
-from archive.entities.lexicon import gazetteer_words, word_freq
+from archive.entities.lexicon import Lexicon, default_lexicon
 
 # Proclitic runs, longest first. "ال" marks runs that end in the article; "لل" is ل + ال
 # with the article's alef dropped, so its remainder gets the alef back.
@@ -59,49 +59,69 @@ def splits(word: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _score(norm: str) -> float:
-    freq = word_freq().get(norm, 0)
-    if norm in gazetteer_words():
-        freq += 1000.0
-    return freq
+class Clitics:
+    """Clitic splits decided with one `Lexicon`'s gazetteer and word frequencies."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.free = lru_cache(maxsize=100_000)(self._free)
+
+    def strip(self, word: str, context: Collection[str] = ()) -> str:
+        """Plain form of ``word`` without its proclitics: ``وطهران`` → ``طهران``.
+
+        ``context`` holds normalised words known to be names in the same text (rule 1).
+        """
+        if not context:
+            return self.free(word)
+        word = plain(word)
+        norm = normalize_word(word)
+        # A gazetteer name (لبنان) stays whole even if a clipped form happens to be in context.
+        if norm not in self.lexicon.gazetteer_words:
+            for rest, _ in splits(word):
+                if normalize_word(rest) in context:
+                    return rest
+        return self._decide(word)
+
+    def _free(self, word: str) -> str:
+        """`strip` without article context (memoised: feature extraction uses it)."""
+        return self._decide(plain(word))
+
+    def _score(self, norm: str) -> float:
+        freq: float = self.lexicon.word_freq.get(norm, 0)
+        if norm in self.lexicon.gazetteer_words:
+            freq += 1000.0
+        return freq
+
+    def _decide(self, word: str) -> str:
+        candidates = splits(word)
+        if not candidates:
+            return word
+        whole = self._score(normalize_word(word))
+        best, best_score = word, whole
+        for rest, _ in candidates:
+            score = self._score(normalize_word(rest))
+            # A split must beat the whole word clearly: 3x plus a floor against noise.
+            if score > 3 * whole + 5 and score > best_score:
+                best, best_score = rest, score
+        if best is word and whole < 5:
+            for rest, fused in candidates:
+                if fused:
+                    return rest
+        return best
+
+
+@cache
+def default_clitics() -> Clitics:
+    """Splits with the shipped lexicon: the index analyzer and the default extractor share
+    its memo."""
+    return Clitics(default_lexicon())
 
 
 def strip_clitics(word: str, context: Collection[str] = ()) -> str:
-    """Plain form of ``word`` without its proclitics: ``وطهران`` → ``طهران``.
-
-    ``context`` holds normalised words known to be names in the same text (rule 1).
-    """
-    if not context:
-        return clitic_free(word)
-    word = plain(word)
-    norm = normalize_word(word)
-    # A gazetteer name (لبنان) stays whole even if a clipped form happens to be in context.
-    if norm not in gazetteer_words():
-        for rest, _ in splits(word):
-            if normalize_word(rest) in context:
-                return rest
-    return _decide(word)
+    """`Clitics.strip` with the shipped lexicon."""
+    return default_clitics().strip(word, context)
 
 
-@lru_cache(maxsize=100_000)
 def clitic_free(word: str) -> str:
-    """`strip_clitics` without article context, memoised (feature extraction uses it)."""
-    return _decide(plain(word))
-
-
-def _decide(word: str) -> str:
-    candidates = splits(word)
-    if not candidates:
-        return word
-    whole = _score(normalize_word(word))
-    best, best_score = word, whole
-    for rest, _ in candidates:
-        score = _score(normalize_word(rest))
-        # A split must beat the whole word clearly: 3x plus a floor against noise.
-        if score > 3 * whole + 5 and score > best_score:
-            best, best_score = rest, score
-    if best is word and whole < 5:
-        for rest, fused in candidates:
-            if fused:
-                return rest
-    return best
+    """`Clitics.free` with the shipped lexicon (the index analyzer splits words with it)."""
+    return default_clitics().free(word)

@@ -1,9 +1,9 @@
 """Tokens and CRF features, shared by training and extraction (so they can never drift).
 
-Speed matters (indexing calls this on every article), so each distinct word's features are
-computed once and memoised: a token's feature list is its own tuple plus the cached
-"context view" tuples of its neighbours, glued with tuple concatenation. Feature strings
-are kept short because crfsuite hashes every one of them per token.
+Speed matters (indexing calls this on every article), so a `FeatureSet` computes each
+distinct word's features once and memoises them: a token's feature list is its own tuple
+plus the cached "context view" tuples of its neighbours, glued with tuple concatenation.
+Feature strings are kept short because crfsuite hashes every one of them per token.
 """
 
 from __future__ import annotations
@@ -12,18 +12,8 @@ import re
 from functools import lru_cache
 
 from archive.arabic import WORD_PATTERN, normalize_word
-from archive.entities.clitics import clitic_free
-from archive.entities.lexicon import (
-    ORG_CUES,
-    PERSON_CUES,
-    PLACE_CUES,
-    SAY_CUES,
-    gazetteer_words,
-    mined_names,
-    word_clusters,
-    word_context,
-    word_freq,
-)
+from archive.entities.clitics import Clitics
+from archive.entities.lexicon import ORG_CUES, PERSON_CUES, PLACE_CUES, SAY_CUES, Lexicon
 
 # Words (as archive.arabic sees them) or any single other visible character, so that
 # punctuation is a token of its own, as in the training data.
@@ -49,92 +39,6 @@ def _shape(word: str) -> str:
     return "P"  # punctuation
 
 
-@lru_cache(maxsize=200_000)
-def _lexical(token: str) -> tuple[str, str, str]:
-    """(normalised word, clitic-free normalised word, gazetteer/cue code)."""
-    norm = normalize_word(token)
-    bare = normalize_word(clitic_free(token)) if len(norm) > 3 else norm
-    gaz = gazetteer_words()
-    code = gaz.get(bare) or gaz.get(norm) or ""
-    if not code:
-        if bare.startswith("ال") and bare[2:] in gaz:
-            code = gaz[bare[2:]].lower()
-        elif norm in PERSON_CUES:
-            code = "T"
-        elif norm in ORG_CUES:
-            code = "R"
-        elif norm in SAY_CUES:
-            code = "V"
-        elif norm in PLACE_CUES:
-            code = "C"
-    return norm, bare, code
-
-
-def _proper_noun_hint(bare: str) -> str:
-    """Corpus hint that a word is a name: frequent, yet (almost) never seen with ال.
-
-    Arabic has no capital letters; definiteness is the closest cheap signal."""
-    if bare.startswith("ال") or len(bare) < 3:
-        return ""
-    freq = word_freq()
-    n = freq.get(bare, 0)
-    if n < 5:
-        return "u"  # unknown / rare word: often a foreign name
-    definite = freq.get("ال" + bare, 0)
-    return "n" if definite * 20 < n else ""
-
-
-@lru_cache(maxsize=200_000)
-def own_features(token: str) -> tuple[str, ...]:
-    """Features of a token about itself."""
-    norm, bare, code = _lexical(token)
-    shape = _shape(norm)
-    if shape != "A":
-        return ("b", "w=" + norm, "sh=" + shape)
-    feats = ["b", "w=" + norm, "s=" + bare, "p2=" + bare[:2], "p3=" + bare[:3],
-             "x1=" + bare[-1:], "x2=" + bare[-2:], "x3=" + bare[-3:], "L=" + str(min(len(bare), 8))]
-    if bare != norm:
-        feats.append("cl=" + norm[: len(norm) - len(bare)] if norm.endswith(bare) else "cl")
-    if code:
-        feats.append("g=" + code)
-    hint = _proper_noun_hint(bare)
-    if hint:
-        feats.append("h=" + hint)
-    mined = mined_names().get(bare)
-    if mined:
-        feats.append("m=" + mined)
-    ctx = word_context().get(bare)
-    if ctx:
-        feats.extend(("dt" + ctx[0], "dp" + ctx[1], "ds" + ctx[2]))
-    clusters = word_clusters().get(bare)
-    if clusters:
-        feats.extend(f"k{i}={c}" for i, c in enumerate(clusters))
-    return tuple(feats)
-
-
-@lru_cache(maxsize=200_000)
-def context_features(token: str, offset: str) -> tuple[str, ...]:
-    """Features a neighbour contributes, tagged with its relative position (``-1``, ``+1``)."""
-    norm, bare, code = _lexical(token)
-    feats = [offset + "w=" + norm]
-    if bare != norm:
-        feats.append(offset + "s=" + bare)
-    if len(bare) > 3:
-        feats.append(offset + "x2=" + bare[-2:])
-    if code:
-        feats.append(offset + "g=" + code)
-    mined = mined_names().get(bare)
-    if mined:
-        feats.append(offset + "m=" + mined)
-    hint = _proper_noun_hint(bare) if _shape(norm) == "A" else ""
-    if hint:
-        feats.append(offset + "h=" + hint)
-    clusters = word_clusters().get(bare)
-    if clusters:
-        feats.extend(offset + f"k{i}=" + clusters[i] for i in CONTEXT_CLUSTER_LEVELS)
-    return tuple(feats)
-
-
 # Neighbours contribute their 128- and 2048-way cluster ids. 5-fold CV person F1: 128 only
 # 0.726, 128+2048 0.733, 128+512+2048 0.729, 512+2048 0.729; the 128-way id of the words
 # two away as well: level with 128 only, so left out.
@@ -145,23 +49,103 @@ _EOS = ("+1w=$",)
 
 
 class FeatureSet:
-    """Per-word feature tuples, optionally restricted to the attributes a model knows.
+    """Per-word feature tuples from one `Lexicon`, optionally restricted to the attributes
+    a model knows (training uses all of them).
 
     A feature the model never weighted costs crfsuite a dictionary lookup for nothing;
     dropping it once per distinct word (cached) speeds tagging without changing results.
     """
 
-    def __init__(self, known: frozenset[str] | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, known: frozenset[str] | None = None,
+                 clitics: Clitics | None = None) -> None:
+        self.lexicon = lexicon
         self.known = known
+        self.clitics = clitics or Clitics(lexicon)
+        self.lexical = lru_cache(maxsize=200_000)(self._lexical)
         self.own = lru_cache(maxsize=200_000)(self._own)
         self.ctx = lru_cache(maxsize=400_000)(self._ctx)
 
+    def _lexical(self, token: str) -> tuple[str, str, str]:
+        """(normalised word, clitic-free normalised word, gazetteer/cue code)."""
+        norm = normalize_word(token)
+        bare = normalize_word(self.clitics.free(token)) if len(norm) > 3 else norm
+        gaz = self.lexicon.gazetteer_words
+        code = gaz.get(bare) or gaz.get(norm) or ""
+        if not code:
+            if bare.startswith("ال") and bare[2:] in gaz:
+                code = gaz[bare[2:]].lower()
+            elif norm in PERSON_CUES:
+                code = "T"
+            elif norm in ORG_CUES:
+                code = "R"
+            elif norm in SAY_CUES:
+                code = "V"
+            elif norm in PLACE_CUES:
+                code = "C"
+        return norm, bare, code
+
+    def _proper_noun_hint(self, bare: str) -> str:
+        """Corpus hint that a word is a name: frequent, yet (almost) never seen with ال.
+
+        Arabic has no capital letters; definiteness is the closest cheap signal."""
+        if bare.startswith("ال") or len(bare) < 3:
+            return ""
+        freq = self.lexicon.word_freq
+        n = freq.get(bare, 0)
+        if n < 5:
+            return "u"  # unknown / rare word: often a foreign name
+        definite = freq.get("ال" + bare, 0)
+        return "n" if definite * 20 < n else ""
+
+    def own_features(self, token: str) -> tuple[str, ...]:
+        """Features of a token about itself (all of them)."""
+        norm, bare, code = self.lexical(token)
+        shape = _shape(norm)
+        if shape != "A":
+            return ("b", "w=" + norm, "sh=" + shape)
+        feats = ["b", "w=" + norm, "s=" + bare, "p2=" + bare[:2], "p3=" + bare[:3],
+                 "x1=" + bare[-1:], "x2=" + bare[-2:], "x3=" + bare[-3:],
+                 "L=" + str(min(len(bare), 8))]
+        if bare != norm:
+            feats.append("cl=" + norm[: len(norm) - len(bare)] if norm.endswith(bare) else "cl")
+        if code:
+            feats.append("g=" + code)
+        hint = self._proper_noun_hint(bare)
+        if hint:
+            feats.append("h=" + hint)
+        ctx = self.lexicon.word_context.get(bare)
+        if ctx:
+            feats.extend(("dt" + ctx[0], "dp" + ctx[1], "ds" + ctx[2]))
+        clusters = self.lexicon.word_clusters.get(bare)
+        if clusters:
+            feats.extend(f"k{i}={c}" for i, c in enumerate(clusters))
+        return tuple(feats)
+
+    def context_features(self, token: str, offset: str) -> tuple[str, ...]:
+        """Features a neighbour contributes, tagged with its relative position (``-1``,
+        ``+1``)."""
+        norm, bare, code = self.lexical(token)
+        feats = [offset + "w=" + norm]
+        if bare != norm:
+            feats.append(offset + "s=" + bare)
+        if len(bare) > 3:
+            feats.append(offset + "x2=" + bare[-2:])
+        if code:
+            feats.append(offset + "g=" + code)
+        hint = self._proper_noun_hint(bare) if _shape(norm) == "A" else ""
+        if hint:
+            feats.append(offset + "h=" + hint)
+        clusters = self.lexicon.word_clusters.get(bare)
+        if clusters:
+            feats.extend(offset + f"k{i}=" + clusters[i] for i in CONTEXT_CLUSTER_LEVELS)
+        return tuple(feats)
+
     def _own(self, token: str) -> tuple[str, ...]:
-        feats = own_features(token)
+        feats = self.own_features(token)
         return feats if self.known is None else tuple(f for f in feats if f in self.known)
 
     def _ctx(self, token: str, offset: str) -> tuple[str, ...]:
-        feats = context_features(token, offset)
+        feats = self.context_features(token, offset)
         return feats if self.known is None else tuple(f for f in feats if f in self.known)
 
     def sentence(self, tokens: list[str]) -> list[tuple[str, ...]]:
@@ -172,17 +156,3 @@ class FeatureSet:
         prev1 = [_BOS] + [ctx(t, "-1") for t in tokens[:-1]]
         next1 = [ctx(t, "+1") for t in tokens[1:]] + [_EOS]
         return [o + p + n for o, p, n in zip(map(own, tokens), prev1, next1, strict=True)]
-
-
-_ALL = FeatureSet()
-
-
-def reset() -> None:
-    """Forget memoised training features (after the word lists changed)."""
-    global _ALL
-    _ALL = FeatureSet()
-
-
-def sentence_features(tokens: list[str]) -> list[tuple[str, ...]]:
-    """Feature lists of a token sequence (all features: what training sees)."""
-    return _ALL.sentence(tokens)

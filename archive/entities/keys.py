@@ -28,15 +28,16 @@ import re
 from functools import lru_cache
 
 from archive.arabic import normalize_phrase
-from archive.entities.lexicon import given_names
+from archive.entities.lexicon import default_lexicon
 
 _INNER_VOWELS = str.maketrans({"ا": None, "و": None, "ي": None})
 
 
 @lru_cache(maxsize=100_000)
 def fold_word(word: str) -> str:
-    """Variant fold of one normalised word (see the module docstring)."""
-    protected = given_names()
+    """Variant fold of one normalised word (see the module docstring); the given names are
+    always the shipped list, as keys are archive-wide whatever extractor found a name."""
+    protected = default_lexicon().given_names
     article = "ال" if word.startswith("ال") and len(word) > 4 else ""
     stem = word[len(article):]
     if stem in protected or word in protected:
@@ -69,6 +70,17 @@ def entity_key(name: str) -> str:
     True
     >>> entity_key("سلمان بن عبد العزيز") == entity_key("سلمان بن عبدالعزيز")
     True
+    >>> entity_key(entity_key("الولايات المتحدة")) == entity_key("الولايات المتحدة")
+    True
     """
     joined = _COMPOUND.sub(r"\1", normalize_phrase(name))
-    return " ".join(fold_word(w) for w in joined.split())
+    return " ".join(_fold_fully(w) for w in joined.split())
+
+
+def _fold_fully(word: str) -> str:
+    """`fold_word` until nothing changes, so that a key's key is itself: a facet value
+    submitted as its key or as any of its spellings then filters the same."""
+    folded = fold_word(word)
+    while folded != word:
+        word, folded = folded, fold_word(folded)
+    return folded

@@ -1,20 +1,21 @@
-"""Word lists the extractor leans on: cue words (hand-written) and shipped data files.
+"""Word lists the extractor leans on: cue words (hand-written) and a `Lexicon` of data files.
 
 Everything here is normalised with `archive.arabic.normalize_word`, so lookups work on
 the same form the features use. Data files live in ``archive/data/`` and are built by
-``python bench/train_ner.py gazetteer`` (see that script); nothing is fetched at run time.
+``python -m archive.ner_train`` (see `archive.ner_train`); nothing is fetched at run time.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from archive.arabic import normalize_phrase, normalize_word
+from archive.entities.config import DATA_DIR, ExtractorConfig
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+__all__ = ["DATA_DIR", "ORG_CUES", "PERSON_CUES", "PLACE_CUES", "SAY_CUES", "Lexicon",
+           "default_lexicon", "lexicon_for"]
 
 
 def _norm_set(text: str) -> frozenset[str]:
@@ -69,97 +70,115 @@ PLACE_CUES = _norm_set(
 )
 
 
-@cache
-def _read_lines(name: str) -> tuple[str, ...]:
-    path = DATA_DIR / name
-    if not path.exists():
-        return ()
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        return tuple(line.rstrip("\n") for line in fh if line.strip() and not line.startswith("#"))
 
-
-@cache
-def phrases(name: str) -> frozenset[str]:
-    """Normalised multi-word entries of a gazetteer file (one name a line)."""
-    return frozenset(p for line in _read_lines(name) if (p := normalize_phrase(line)))
-
-
-@cache
-def gazetteer_words() -> dict[str, str]:
-    """Normalised single word → gazetteer code: ``L`` place, ``O`` organisation, ``F`` given
-    name, ``P`` surname of a known person; ``l``/``o`` for a word inside a longer entry."""
-    table: dict[str, str] = {}
-    sources = (("places.txt", "L"), ("places_auto.txt", "L"), ("orgs.txt", "O"),
+_GAZETTEERS = (("places.txt", "L"), ("places_auto.txt", "L"), ("orgs.txt", "O"),
                ("persons.txt", "P"))
-    for name, code in sources:
-        # Sorted: a word in two entries (حسن in حسن نصر الله and in another name) must get
-        # the same code in every process, or the model sees other features than in training.
-        for phrase in sorted(phrases(name)):
-            parts = phrase.split()
-            if len(parts) == 1:
-                table.setdefault(parts[0], code)
-            elif code == "P":
-                # Known person: last word is a surname cue, the first a given name.
-                table.setdefault(parts[-1], "P")
-                table.setdefault(parts[0], "F")
-            else:
-                for part in parts:
-                    if len(part) > 2 and part != "ال":
-                        table.setdefault(part, code.lower())
-    for word in given_names():
-        table[word] = "F"
-    return table
 
 
-@cache
-def given_names() -> frozenset[str]:
-    """Common given names (normalised); they are also exempt from variant folding."""
-    return frozenset(normalize_word(w) for line in _read_lines("given_names.txt")
-                     for w in line.split())
+class Lexicon:
+    """The data files of one `ExtractorConfig`, each read once, on first use.
 
+    Pickling keeps only the config: an unpickled copy reads the files again."""
 
-@cache
-def word_freq() -> dict[str, int]:
-    """Corpus word frequencies (normalised word → count), used to tell a clitic from a
-    name's first letter (لبنان vs. لبلينكن) and to spot proper nouns."""
-    return {line.split("\t", 2)[0]: int(line.split("\t", 2)[1])
-            for line in _read_lines("wordfreq.tsv.gz")}
+    def __init__(self, config: ExtractorConfig | None = None) -> None:
+        self.config = config or ExtractorConfig()
+        self._phrases: dict[str, frozenset[str]] = {}
 
+    def __reduce__(self) -> tuple[type[Lexicon], tuple[ExtractorConfig]]:
+        return (Lexicon, (self.config,))
 
-@cache
-def mined_names() -> dict[str, str]:
-    """Normalised word → kind initial (p/l/o) for words the model itself tags as that
-    kind in most of their archive occurrences (self-training; `archive.ner_train mine`)."""
-    # Training a fresh base model (or a cross-validation fold) must not see the shipped
-    # list: ARCHIVE_NER_MINED names another file, or "" for none.
-    path = os.environ.get("ARCHIVE_NER_MINED", str(DATA_DIR / MINED_FILE))
-    out: dict[str, str] = {}
-    if path and Path(path).exists():
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                word, _, kind = line.rstrip("\n").partition("\t")
-                out[word] = kind[:1]
-    return out
+    @property
+    def source(self) -> tuple[Path, Path | None]:
+        """What the tables are read from: the data directory and the cluster file."""
+        return Path(self.config.data_dir), self.config.clusters_path
 
+    def lines(self, name: str) -> tuple[str, ...]:
+        """Non-blank, non-comment lines of a data file (gzipped if ``.gz``); () if absent."""
+        path = Path(self.config.data_dir) / name
+        if not path.exists():
+            return ()
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            return tuple(line.rstrip("\n") for line in fh
+                         if line.strip() and not line.startswith("#"))
 
-MINED_FILE = "mined_names.tsv"
-CLUSTER_FILE = "clusters.tsv.gz"
+    def phrases(self, name: str) -> frozenset[str]:
+        """Normalised multi-word entries of a gazetteer file (one name a line)."""
+        found = self._phrases.get(name)
+        if found is None:
+            found = self._phrases[name] = frozenset(
+                p for line in self.lines(name) if (p := normalize_phrase(line)))
+        return found
 
+    @cached_property
+    def gazetteer_words(self) -> dict[str, str]:
+        """Normalised single word → gazetteer code: ``L`` place, ``O`` organisation, ``F``
+        given name, ``P`` surname of a known person; ``l``/``o`` for a word inside a longer
+        entry."""
+        table: dict[str, str] = {}
+        for name, code in _GAZETTEERS:
+            # Sorted: a word in two entries (حسن in حسن نصر الله and in another name) must
+            # get the same code in every process, or the model sees other features than in
+            # training.
+            for phrase in sorted(self.phrases(name)):
+                parts = phrase.split()
+                if len(parts) == 1:
+                    table.setdefault(parts[0], code)
+                elif code == "P":
+                    # Known person: last word is a surname cue, the first a given name.
+                    table.setdefault(parts[-1], "P")
+                    table.setdefault(parts[0], "F")
+                else:
+                    for part in parts:
+                        if len(part) > 2 and part != "ال":
+                            table.setdefault(part, code.lower())
+        for word in self.given_names:
+            table[word] = "F"
+        return table
 
-@cache
-def word_clusters() -> dict[str, tuple[str, ...]]:
-    """Normalised clitic-free word → distributional cluster ids, coarse to fine (built from
-    the archive corpus by `archive.ner_train clusters`): names the training data never saw
-    share a cluster with ones it did (ترامب with أردوغان, ماكرون, بوتين)."""
-    path = os.environ.get("ARCHIVE_NER_CLUSTERS", str(DATA_DIR / CLUSTER_FILE))
-    out: dict[str, tuple[str, ...]] = {}
-    if path and Path(path).exists():
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                word, *ids = line.rstrip("\n").split("\t")
-                out[word] = tuple(ids)
-    return out
+    @cached_property
+    def given_names(self) -> frozenset[str]:
+        """Common given names (normalised); they are also exempt from variant folding."""
+        return frozenset(normalize_word(w) for line in self.lines("given_names.txt")
+                         for w in line.split())
+
+    @cached_property
+    def _wordfreq(self) -> tuple[dict[str, int], dict[str, str]]:
+        freq: dict[str, int] = {}
+        context: dict[str, str] = {}
+        for line in self.lines("wordfreq.tsv.gz"):
+            word, count, *ctx = line.split("\t")
+            n = freq[word] = int(count)
+            if len(ctx) == 3 and n >= 10:
+                context[word] = "".join(_bucket(int(c), n) for c in ctx)
+        return freq, context
+
+    @property
+    def word_freq(self) -> dict[str, int]:
+        """Corpus word frequencies (normalised word → count), used to tell a clitic from a
+        name's first letter (لبنان vs. لبلينكن) and to spot proper nouns."""
+        return self._wordfreq[0]
+
+    @property
+    def word_context(self) -> dict[str, str]:
+        """Normalised word → distributional hint: share of its corpus occurrences after a
+        title, a place preposition and a verb of saying, each bucketed 0–3 (``"301"``).
+        Names the training data never saw still behave like names in the archive."""
+        return self._wordfreq[1]
+
+    @cached_property
+    def word_clusters(self) -> dict[str, tuple[str, ...]]:
+        """Normalised clitic-free word → distributional cluster ids, coarse to fine (built
+        by `archive.ner_train clusters`): names the training data never saw share a
+        cluster with ones it did (ترامب with أردوغان, ماكرون, بوتين)."""
+        path = self.config.clusters_path
+        out: dict[str, tuple[str, ...]] = {}
+        if path is not None and path.exists():
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    word, *ids = line.rstrip("\n").split("\t")
+                    out[word] = tuple(ids)
+        return out
 
 
 def _bucket(part: int, total: int) -> str:
@@ -168,14 +187,12 @@ def _bucket(part: int, total: int) -> str:
 
 
 @cache
-def word_context() -> dict[str, str]:
-    """Normalised word → distributional hint: share of its corpus occurrences after a
-    title, a place preposition and a verb of saying, each bucketed 0–3 (``"301"``).
-    Names the training data never saw still behave like names in the archive."""
-    out: dict[str, str] = {}
-    for line in _read_lines("wordfreq.tsv.gz"):
-        word, count, *ctx = line.split("\t")
-        n = int(count)
-        if len(ctx) == 3 and n >= 10:
-            out[word] = "".join(_bucket(int(c), n) for c in ctx)
-    return out
+def default_lexicon() -> Lexicon:
+    """The shipped data files, read once per process (entity keys and the index use it)."""
+    return Lexicon()
+
+
+def lexicon_for(config: ExtractorConfig) -> Lexicon:
+    """The shipped lexicon when ``config`` reads the shipped files, else a new one."""
+    shipped, lexicon = default_lexicon(), Lexicon(config)
+    return shipped if lexicon.source == shipped.source else lexicon
