@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,12 +136,12 @@ class Variant:
     plain_whoosh: bool = False
     stemmer: str | None = None  # key of STEMMERS
     stopwords: bool | None = None
-    idf: str | None = None  # "lucene" | "whoosh"
-    B: float | None = None
-    K1: float | None = None
-    title_weight: float | None = None
-    stem_weight: float | None = None
-    exact_weight: float | None = None
+    ranking: dict = field(default_factory=dict)  # changes to `index.ranking.Ranking`
+
+    def searcher_ranking(self):
+        from index.ranking import Ranking
+
+        return Ranking(**self.ranking)
 
     def index_key(self) -> tuple:
         """What changes the built index; variants that share it share one build."""
@@ -162,16 +162,17 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in [
     _v("tashaphyne", "Tashaphyne light stemmer", stemmer="tashaphyne"),
     _v("nostem", "no stemming in the ranking field", stemmer="none"),
     # field weights (titles rank through body_stem = title + body, plus the exact title term)
-    _v("title0", "TITLE_WEIGHT 0 (no exact-title term)", title_weight=0.0),
-    _v("title1", "TITLE_WEIGHT 1.0", title_weight=1.0),
-    _v("exact0", "EXACT_WEIGHT 0 (stemmed field only)", exact_weight=0.0),
-    _v("exact1", "EXACT_WEIGHT 1.0", exact_weight=1.0),
-    _v("stem2", "STEM_WEIGHT 2.0", stem_weight=2.0),
+    _v("title0", "title weight 0 (no exact-title term)", ranking={"title": 0.0}),
+    _v("title1", "title weight 1.0", ranking={"title": 1.0}),
+    _v("exact0", "exact weight 0 (stemmed field only)", ranking={"exact": 0.0}),
+    _v("exact1", "exact weight 1.0", ranking={"exact": 1.0}),
+    _v("stem2", "stem weight 2.0", ranking={"stem": 2.0}),
     # stopwords, idf, BM25 parameters
     _v("nostop", "no stoplist (index or query)", stopwords=False),
-    _v("whoosh-idf", "Whoosh's idf (never below 1) instead of Lucene's", idf="whoosh"),
-    _v("k0.9", "BM25 K1 0.9", K1=0.9),
-    _v("b0.5", "BM25 B 0.5", B=0.5),
+    _v("whoosh-idf", "Whoosh's idf (never below 1) instead of Lucene's",
+       ranking={"idf": "whoosh"}),
+    _v("k0.9", "BM25 K1 0.9", ranking={"K1": 0.9}),
+    _v("b0.5", "BM25 B 0.5", ranking={"B": 0.5}),
 ]}
 
 
@@ -198,11 +199,15 @@ def articles(distractors: int) -> Iterator:
 
 @contextlib.contextmanager
 def patched(variant: Variant):
-    """Apply ``variant`` to ``index.*`` for the duration of the block."""
+    """Apply an analysis ``variant`` (stemmer, stoplist) to ``index.*`` for the block.
+
+    Ranking weights and BM25 settings need no patching: they are a `Ranking` object that
+    the searcher takes (`Variant.searcher_ranking`). Analysers are pickled into the index,
+    so a stemmer variant changes the build as well as the query side.
+    """
     import index.analysis as A
     import index.query as Qm
     import index.schema as S
-    import index.search as Se
 
     saved: list[tuple[object, str, object]] = []
 
@@ -211,10 +216,6 @@ def patched(variant: Variant):
         setattr(module, name, value)
 
     try:
-        for attr, const in (("title_weight", "TITLE_WEIGHT"), ("stem_weight", "STEM_WEIGHT"),
-                            ("exact_weight", "EXACT_WEIGHT")):
-            if getattr(variant, attr) is not None:
-                put(Qm, const, getattr(variant, attr))
         stem = STEMMERS[variant.stemmer] if variant.stemmer else A.rank_stem
         stop = variant.stopwords is not False
         if variant.stemmer or variant.stopwords is not None:
@@ -227,36 +228,10 @@ def patched(variant: Variant):
             put(Qm, "rank_stem", stem)
             if not stop:
                 put(Qm, "arabic_stopwords", frozenset)
-        if any(x is not None for x in (variant.idf, variant.B, variant.K1)):
-            put(Se, "LuceneIdfBM25F", _weighting_factory(variant))
-        if 0 in (variant.title_weight, variant.stem_weight, variant.exact_weight):
-            put(Qm, "word_fields", _without_zero_boosts(Qm.word_fields))
         yield
     finally:
         for module, name, value in reversed(saved):
             setattr(module, name, value)
-
-
-def _weighting_factory(variant: Variant):
-    from whoosh.scoring import BM25F
-
-    from index.analysis import LuceneIdfBM25F
-
-    cls = BM25F if variant.idf == "whoosh" else LuceneIdfBM25F
-    kw = {"B": 0.75 if variant.B is None else variant.B,
-          "K1": 1.2 if variant.K1 is None else variant.K1}
-    return lambda: cls(**kw)
-
-
-def _without_zero_boosts(word_fields):
-    """Whoosh divides by a term's boost when skipping blocks: drop weight-0 terms instead."""
-    from whoosh import query as Q
-
-    def fields(word):
-        q = word_fields(word)
-        subs = [t for t in q.subqueries if t.boost]
-        return Q.Or(subs) if len(subs) > 1 else subs[0]
-    return fields
 
 
 # --------------------------------------------------------------------------- runs
@@ -305,7 +280,8 @@ class Bench:
             elif via == "cli":
                 ranked = _search_cli(path, queries)
             else:
-                ranked = _search_library(path, queries, full=via == "search")
+                ranked = _search_library(path, queries, full=via == "search",
+                                         ranking=variant.searcher_ranking())
             search_s = time.perf_counter() - started
         result = score_runs((ranked[q["id"]], q["relevant"]) for q in queries)
         return {"variant": variant.name, "distractors": self.distractors, **result,
@@ -314,45 +290,25 @@ class Bench:
                 "rr": [reciprocal_rank(ranked[q["id"]], q["relevant"]) for q in queries]}
 
 
-def _ranking_searcher(full: bool):
-    """``ArchiveSearcher``; unless ``full``, without did-you-mean and snippets.
+def _search_library(path: Path, queries: list[dict], full: bool = False,
+                    ranking=None) -> dict[str, list[str]]:
+    """Top ``K`` ids per question through `ArchiveSearcher`.
 
-    Neither touches the ranking (``tests/test_relevance.py`` checks the hits are the
-    same), but the spelling suggestions cost ~0.3 s a query (``searcher.suggest`` per rare
-    word) and would dominate the run.
+    Unless ``full``, through `ranked_ids`: the same ranking without did-you-mean and
+    snippets (``tests/test_relevance.py`` checks the hits are the same), which would
+    otherwise dominate the run (``searcher.suggest`` costs ~0.3 s per rare word).
     """
-    from index.highlight import Highlighter
-    from index.search import ArchiveSearcher, Hit
+    from index.ranking import DEFAULT_RANKING
+    from index.search import ArchiveSearcher, SearchRequest
 
-    if full:
-        return ArchiveSearcher
-
-    class RankingSearcher(ArchiveSearcher):
-        def _did_you_mean(self, *args, **kwargs):
-            return None
-
-        def _highlighter(self, *args, **kwargs):
-            return Highlighter(set(), set())
-
-        def _hit(self, hit, *args, **kwargs):
-            return Hit(id=hit["id"], title="", title_html="", score=hit.score, date=None,
-                       source=None, url=None, snippet="", persons=[], places=[],
-                       organizations=[])
-
-    return RankingSearcher
-
-
-def _search_library(path: Path, queries: list[dict], full: bool = False
-                    ) -> dict[str, list[str]]:
-    from index.search import SearchRequest
-
-    searcher = _ranking_searcher(full)(path)
+    searcher = ArchiveSearcher(path, ranking=ranking or DEFAULT_RANKING)
     try:
         out = {}
         for q in queries:
-            result = searcher.search(SearchRequest(query=q["query"], match="any", limit=K,
-                                                   facet_limit=0, fallback=False))
-            out[q["id"]] = [hit.id for hit in result.hits]
+            request = SearchRequest(query=q["query"], match="any", limit=K, facet_limit=0,
+                                    fallback=False)
+            out[q["id"]] = ([h.id for h in searcher.search(request).hits] if full
+                            else searcher.ranked_ids(request))
         return out
     finally:
         searcher.close()

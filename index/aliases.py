@@ -14,9 +14,10 @@ from pathlib import Path
 from archive.arabic import normalize_phrase
 from archive.entities import entity_key
 from archive.entities.keys import fold_word
+from archive.kinds import EntityKind
 
 from .columns import column_values
-from .schema import ENTITY_KINDS, facet_column
+from .schema import facet_column
 
 ALIASES_FILE = "aliases.json"
 
@@ -25,7 +26,7 @@ class AliasTable:
     """For each (kind, key): the display form, the variants seen, and the document count."""
 
     def __init__(self, entries: dict[str, dict[str, dict]] | None = None):
-        self.entries = entries or {kind: {} for kind in ENTITY_KINDS}
+        self.entries = entries or {kind.value: {} for kind in EntityKind}
         self._completions: dict[str, list[tuple[str, str, int]]] = {}
         self._members: dict[str, dict[str, list[str]]] = {}
         self._spellings: dict[str, frozenset[str]] | None = None
@@ -35,19 +36,19 @@ class AliasTable:
         """Scan every live document's entity columns (no stored body is unpickled)."""
         reader = searcher.reader()
         entries: dict[str, dict[str, dict]] = {}
-        for kind in ENTITY_KINDS:
+        for kind in EntityKind:
             variants: dict[str, Counter[str]] = {}
             doc_keys: list[set[str]] = []
-            for _, names in column_values(reader, facet_column(kind)):
+            for _, names in column_values(reader, facet_column(kind.value)):
                 keys = set()
                 for name in names:
                     key = entity_key(name)
                     variants.setdefault(key, Counter())[name] += 1
                     keys.add(key)
                 doc_keys.append(keys)
-            merged = _short_forms(variants) if kind == "person" else {}
+            merged = _short_forms(variants) if kind == EntityKind.PERSON else {}
             docs = Counter(k for keys in doc_keys for k in {merged.get(k, k) for k in keys})
-            entries[kind] = {
+            entries[kind.value] = {
                 key: {"label": _display_form(forms), "docs": docs[merged.get(key, key)],
                       "variants": dict(forms), **({"merged_into": merged[key]}
                                                   if key in merged else {})}

@@ -16,11 +16,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from archive.entities import entity_key
+from archive.kinds import EntityKind
 from archive.models import Article
 from archive.readers import Skipped
 
 from .aliases import AliasTable
-from .schema import ENTITY_ATTRS, SCHEMA_VERSION, article_to_document, build_schema
+from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, is_current, resolve
 
 _MANIFEST = ("id", "content_hash", "origin")
@@ -136,10 +137,10 @@ def _known_entities(index_dir: Path) -> dict[str, tuple[str, dict]]:
 def _reusing(enrich: Enrich, known: dict[str, tuple[str, dict]]) -> Enrich:
     """``enrich``, except for articles whose entities the previous build already holds."""
     def enrich_or_reuse(article: Article) -> Article:
-        content_hash, entities = known.get(article.id, (None, None))
+        content_hash, entities = known.get(article.id, (None, {}))
         if content_hash != article.content_hash:
             return enrich(article)
-        return article.model_copy(update={ENTITY_ATTRS[kind]: names
+        return article.model_copy(update={EntityKind(kind).attr: names
                                           for kind, names in entities.items()})
     return enrich_or_reuse if known else enrich
 

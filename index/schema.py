@@ -6,16 +6,14 @@ from whoosh import columns
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from archive.arabic import normalize_phrase
+from archive.kinds import EntityKind
 from archive.models import Article
 
 from .analysis import exact_analyzer, stem_analyzer
 
 # Bumped when the schema or analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
-ENTITY_KINDS = ("person", "place", "organization")
-# Article attribute holding each kind's names.
-ENTITY_ATTRS = {"person": "persons", "place": "places", "organization": "organizations"}
 # Separator inside a facet column value (never inside a name).
 SEP = "\x1f"
 
@@ -47,10 +45,10 @@ def build_schema() -> Schema:
         facet_column("source"): COLUMN(columns.VarBytesColumn()),
         facet_column("month"): COLUMN(columns.VarBytesColumn()),
     }
-    for kind in ENTITY_KINDS:
+    for kind in EntityKind:
         # Keys are multi-word names: one term per comma-separated value.
-        fields[kind] = KEYWORD(commas=True, lowercase=False, scorable=True)
-        fields[facet_column(kind)] = COLUMN(columns.VarBytesColumn())
+        fields[kind.value] = KEYWORD(commas=True, lowercase=False, scorable=True)
+        fields[facet_column(kind.value)] = COLUMN(columns.VarBytesColumn())
     return Schema(**fields)
 
 
@@ -61,7 +59,7 @@ def value_key(value: str) -> str:
 
 def article_to_document(article: Article, entity_key=value_key) -> dict:
     """One index document for ``article``; ``entity_key`` maps a name to its merge key."""
-    doc = {
+    doc: dict[str, object] = {
         "id": article.id,
         "title": article.title,
         "body": article.body,
@@ -70,7 +68,7 @@ def article_to_document(article: Article, entity_key=value_key) -> dict:
         "body_stem": f"{article.title}\n{article.body}",
         "origin": article.origin,
         "content_hash": article.content_hash,
-        "entities": {kind: getattr(article, ENTITY_ATTRS[kind]) for kind in ENTITY_KINDS},
+        "entities": {kind.value: getattr(article, kind.attr) for kind in EntityKind},
         "dated": "1" if article.date else "0",
     }
     if article.date:
@@ -84,10 +82,10 @@ def article_to_document(article: Article, entity_key=value_key) -> dict:
         doc["url"] = article.url
     if article.category:
         doc["category"] = article.category
-    for kind in ENTITY_KINDS:
-        names = getattr(article, ENTITY_ATTRS[kind])
+    for kind in EntityKind:
+        names: list[str] = getattr(article, kind.attr)
         keys = list(dict.fromkeys(k for k in map(entity_key, names) if k))
         if keys:
-            doc[kind] = ",".join(k.replace(",", " ") for k in keys)
-            doc[facet_column(kind)] = SEP.join(names).encode()
+            doc[kind.value] = ",".join(k.replace(",", " ") for k in keys)
+            doc[facet_column(kind.value)] = SEP.join(names).encode()
     return doc

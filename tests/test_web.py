@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from archive.entities import entity_key
 from tests.conftest import XSS_ID
 from web.params import BadParameter, SearchParams, parse_search_args
 
@@ -46,12 +47,13 @@ def total(html: str) -> int:
 
 
 def facet_counts(html: str, facet: str) -> dict[str, tuple[int, bool]]:
-    """label → (count, checked) of one sidebar facet."""
+    """label → (count, checked) of one sidebar facet (checkboxes submit the value's key)."""
     block = re.search(rf'data-facet="{facet}">(.*?)</fieldset>', html, re.S).group(1)
     out = {}
-    for m in re.finditer(r'<input type="checkbox"[^>]*value="([^"]*)"( checked)?>.*?'
-                         r'class="count num">(\d+)<', block, re.S):
-        out[m.group(1)] = (int(m.group(3)), bool(m.group(2)))
+    for m in re.finditer(r'<input type="checkbox"[^>]*value="[^"]*"( checked)?>\s*'
+                         r'<bdi class="label">([^<]*)</bdi>.*?class="count num">(\d+)<',
+                         block, re.S):
+        out[unescape(m.group(2))] = (int(m.group(3)), bool(m.group(1)))
     return out
 
 
@@ -233,7 +235,8 @@ def test_article_page_marks_query_keeps_paragraphs_and_links_back(client):
     assert original["href"] == "https://example.org/news/0"
     assert original["rel"] == "noopener noreferrer"
     person = elements(html, "a", class_="tag person")[0]["href"]
-    assert query_pairs(person) == [("person", "بنيامين نتنياهو")]
+    # Links submit the facet key (one facet identifier), which filters like the name.
+    assert query_pairs(person) == [("person", entity_key("بنيامين نتنياهو"))]
     assert '<time datetime="2018-01-01">1 يناير 2018</time>' in html
     assert 'class="related"' in html
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
-from .app import get_searcher, run_search
 from .export import FORMATS, export_lines
 from .openapi import openapi_document
 from .params import BadParameter, parse_search_args, parse_suggest_args
+from .searcher import get_searcher, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -7,22 +7,17 @@ Development: ``archive serve``. Production: ``gunicorn -w 4 -b 0.0.0.0:8000
 from __future__ import annotations
 
 import logging
-import threading
-from pathlib import Path
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.settings import get_settings
-from index.search import ArchiveSearcher, SearchResult
 from index.store import IndexMissing
 
-from .params import BadParameter, SearchParams
+from . import api, views
+from .params import BadParameter
 
 log = logging.getLogger(__name__)
-
-_SEARCHER_KEY = "archive_searcher"
-_LOCK = threading.Lock()
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -52,11 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
-
-    from . import api, views
-
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.after_request(_security_headers)
@@ -65,29 +57,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     return app
-
-
-def get_searcher() -> ArchiveSearcher:
-    """The process's searcher, opened on first use and reused (it refreshes itself).
-
-    Raises `IndexMissing` while there is no index; nothing is cached then, so the app
-    starts working as soon as `archive reindex` has built one.
-    """
-    app = current_app._get_current_object()
-    searcher = app.extensions.get(_SEARCHER_KEY)
-    if searcher is None:
-        with _LOCK:
-            searcher = app.extensions.get(_SEARCHER_KEY)
-            if searcher is None:
-                searcher = ArchiveSearcher(Path(app.config["INDEX_DIR"]))
-                searcher.warm()  # facet tables now, not on a user's first search
-                app.extensions[_SEARCHER_KEY] = searcher
-    return searcher
-
-
-def run_search(params: SearchParams, facet_limit: int = 10) -> SearchResult:
-    """Search with parsed parameters (pages and API share this one call)."""
-    return get_searcher().search(params.to_request(facet_limit=facet_limit))
 
 
 def _security_headers(response):
@@ -130,8 +99,8 @@ def _http_error(exc: HTTPException):
     if status == 404 and message == type(exc).description:
         message = f"not found: {request.path}"
     response = error_response(status, code, message or exc.name)
-    if getattr(exc, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    if allowed := getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 

@@ -21,11 +21,13 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from archive.kinds import EntityKind
 from archive.readers import read_sources
 from archive.settings import get_settings
 from index.aliases import AliasTable
 from index.build import ReindexReport, reindex
-from index.search import ArchiveSearcher, Hit, SearchRequest
+from index.models import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, FacetName, Hit, Match, Sort
+from index.search import ArchiveSearcher, SearchRequest
 from index.store import IndexMissing, resolve
 
 from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
@@ -119,31 +121,46 @@ def _open(index_dir: str | None) -> ArchiveSearcher:
         raise click.ClickException(str(exc)) from exc
 
 
-def _filters(person, place, org, source) -> dict[str, list[str]]:
-    pairs = {"person": person, "place": place, "organization": org, "source": source}
-    return {name: list(values) for name, values in pairs.items() if values}
+def _filters(searcher: ArchiveSearcher, names: dict[EntityKind, tuple[str, ...]],
+             source: tuple[str, ...]) -> dict[FacetName, list[str]]:
+    """Filters from typed names: each name stands for the entities it resolves to."""
+    out: dict[FacetName, list[str]] = {}
+    for kind, values in names.items():
+        keys = [k for name in values for k in searcher.entity_keys(kind, name) or [name]]
+        if keys:
+            out[FacetName(kind.value)] = keys
+    if source:
+        out[FacetName.SOURCE] = list(source)
+    return out
+
+
+def _entity_options(command):
+    """``--person``, ``--place``, ``--org``: one repeatable option per entity kind."""
+    for kind in reversed(EntityKind):
+        command = click.option(f"--{kind.param}", f"names_{kind.value}", multiple=True,
+                               help=f"Filter by {kind.value} name (repeat for OR).")(command)
+    return command
 
 
 @main.command("search")
 @click.argument("query", required=False, default="")
 @index_option
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
-@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
-              help="all: every word must match; any: more and rarer words rank first.")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
-              default="relevance", show_default=True)
-@click.option("--person", multiple=True, help="Filter by person (repeat for OR).")
-@click.option("--place", multiple=True, help="Filter by place (repeat for OR).")
-@click.option("--org", multiple=True, help="Filter by organisation (repeat for OR).")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=DEFAULT_LIMIT,
+              show_default=True)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
+@click.option("--match", type=click.Choice([m.value for m in Match]), default=Match.ALL.value,
+              show_default=True, help=Match.__doc__)
+@click.option("--sort", type=click.Choice([s.value for s in Sort]),
+              default=Sort.RELEVANCE.value, show_default=True)
+@_entity_options
 @click.option("--source", multiple=True, help="Filter by source (repeat for OR).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"),
               help="Run one query per line (or JSON Lines {id, query}); '-' reads stdin.")
 @click.option("--export", "export_to", type=click.Path(dir_okay=False),
               help="Write every hit (not just a page) to FILE.csv or FILE.jsonl.")
-def search_cmd(query, index_dir, limit, page, match, sort, person, place, org, source,
-               as_json, batch, export_to) -> None:
+def search_cmd(query, index_dir, limit, page, match, sort, source, as_json, batch, export_to,
+               **names) -> None:
     """Search the archive.
 
     \b
@@ -155,8 +172,9 @@ def search_cmd(query, index_dir, limit, page, match, sort, person, place, org, s
       archive search "غزة" --export hits.csv
     """
     searcher = _open(index_dir)
+    typed = {kind: names[f"names_{kind.value}"] for kind in EntityKind}
     base = dict(match=match, sort=sort, limit=limit, page=page,
-                filters=_filters(person, place, org, source))
+                filters=_filters(searcher, typed, source))
     if batch is not None:
         _run_batch(searcher, batch, base)
         return
@@ -246,7 +264,7 @@ def export_hits(hits: Iterator[Hit], path: Path) -> int:
 @main.command("entities")
 @index_option
 @click.option("--top", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--kind", type=click.Choice(["person", "place", "organization"]))
+@click.option("--kind", type=click.Choice([k.value for k in EntityKind]))
 @click.option("--json", "as_json", is_flag=True)
 def entities_cmd(index_dir, top, kind, as_json) -> None:
     """List the canonical entities in most articles, with their spelling variants.

@@ -7,10 +7,10 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from index.search import Hit
+from archive.kinds import EntityKind
+from index.models import Hit
 
-FIELDS = ["id", "title", "date", "source", "url", "score", "persons", "places",
-          "organizations"]
+FIELDS = ["id", "title", "date", "source", "url", "score", *(k.attr for k in EntityKind)]
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
 
@@ -21,9 +21,9 @@ def export_lines(hits: Iterable[Hit], fmt: str) -> Iterator[str]:
         writer = csv.DictWriter(buffer, fieldnames=FIELDS)
         writer.writeheader()
         for hit in hits:
-            row = hit.model_dump(include=set(FIELDS))
-            for name in ("persons", "places", "organizations"):
-                row[name] = "; ".join(row[name])
+            row = _row(hit)
+            for kind in EntityKind:
+                row[kind.attr] = "; ".join(row[kind.attr])
             writer.writerow(row)
             yield buffer.getvalue()
             buffer.seek(0)
@@ -31,4 +31,12 @@ def export_lines(hits: Iterable[Hit], fmt: str) -> Iterator[str]:
         yield buffer.getvalue()
     else:
         for hit in hits:
-            yield json.dumps(hit.model_dump(include=set(FIELDS)), ensure_ascii=False) + "\n"
+            yield json.dumps(_row(hit), ensure_ascii=False) + "\n"
+
+
+def _row(hit: Hit) -> dict:
+    """The exported fields of a hit; entities by their display names."""
+    row = hit.model_dump(include=set(FIELDS))
+    for kind in EntityKind:
+        row[kind.attr] = [e.label for e in hit.entities(kind)]
+    return row

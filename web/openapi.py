@@ -6,95 +6,50 @@ of every endpoint against them, so the document cannot drift from the code.
 
 from __future__ import annotations
 
-from index.search import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS
+from pydantic import BaseModel
+
+from index.models import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    ArticleView,
+    Match,
+    SearchResponse,
+    Sort,
+    Suggestions,
+)
 
 from .export import FIELDS as EXPORT_FIELDS
-from .params import MATCHES, SORTS
+from .params import FILTER_PARAMS
 
-
-def _obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else required,
-            "additionalProperties": False, **extra}
+_REF = "#/components/schemas/{model}"
+_STR = {"type": "string"}
 
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_STR = {"type": "string"}
-_NULLABLE_STR = {"type": ["string", "null"]}
-_STR_LIST = {"type": "array", "items": _STR}
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    parameter: str | None = None  # the bad parameter (bad_parameter only)
 
-SCHEMAS = {
-    "Hit": _obj({
-        "id": _STR,
-        "title": _STR,
-        "title_html": {**_STR, "description": "HTML-escaped title; matches in <mark>"},
-        "score": {"type": ["number", "null"]},
-        "date": {**_NULLABLE_STR, "description": "ISO 8601 date-time"},
-        "source": _NULLABLE_STR,
-        "url": _NULLABLE_STR,
-        "snippet": {**_STR, "description": "HTML-escaped excerpt; matches in <mark>"},
-        "persons": _STR_LIST,
-        "places": _STR_LIST,
-        "organizations": _STR_LIST,
-    }),
-    "FacetValue": _obj({
-        "value": {**_STR, "description": "the normalised key filters match on"},
-        "label": {**_STR, "description": "how to show the value"},
-        "count": {"type": "integer", "minimum": 0},
-        "selected": {"type": "boolean"},
-    }),
-    "SearchResult": _obj({
-        "query": _STR,
-        "match": {"enum": list(MATCHES)},
-        "total": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1},
-        "limit": {"type": "integer", "minimum": 1},
-        "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": {
-            "type": "object",
-            "description": "facet name → values, counts honouring every filter but its own",
-            "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
-        },
-        "facets_more": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "suggestion": {**_NULLABLE_STR, "description": "a 'did you mean' query"},
-        "notices": _STR_LIST,
-        "took_ms": {"type": "number"},
-    }),
-    "Article": _obj({
-        "id": _STR,
-        "title": _STR,
-        "title_html": _STR,
-        "body_html": {**_STR, "description": "HTML-escaped body, line breaks kept; "
-                                              "the query's matches in <mark>"},
-        "date": _NULLABLE_STR,
-        "source": _NULLABLE_STR,
-        "url": _NULLABLE_STR,
-        "category": _NULLABLE_STR,
-        "persons": {"type": "array", "items": _ref("FacetValue")},
-        "places": {"type": "array", "items": _ref("FacetValue")},
-        "organizations": {"type": "array", "items": _ref("FacetValue")},
-        "related": {"type": "array", "items": _ref("Hit")},
-    }),
-    "Suggestions": _obj({
-        "prefix": _STR,
-        "suggestions": {"type": "array", "items": _obj({
-            "kind": {"enum": ["person", "place", "organization"]},
-            "value": _STR,
-            "label": _STR,
-            "count": {"type": "integer", "minimum": 0},
-        })},
-    }),
-    "Error": _obj({
-        "error": _obj({
-            "code": {**_STR, "examples": ["bad_parameter", "not_found", "index_missing"]},
-            "message": _STR,
-            "parameter": {**_STR, "description": "the bad parameter (bad_parameter only)"},
-        }, required=["code", "message"]),
-    }),
-}
+
+class Error(BaseModel):
+    error: ErrorDetail
+
+
+def _schemas() -> dict:
+    """Component schemas generated from the pydantic models that shape the responses."""
+    out: dict = {}
+    for name, model in (("SearchResult", SearchResponse), ("Article", ArticleView),
+                        ("Suggestions", Suggestions), ("Error", Error)):
+        schema = model.model_json_schema(ref_template=_REF)
+        out.update(schema.pop("$defs", {}))
+        out[name] = schema
+    return out
 
 
 def _param(name: str, schema: dict, description: str, *, repeat: bool = False,
@@ -108,25 +63,25 @@ def _param(name: str, schema: dict, description: str, *, repeat: bool = False,
     return out
 
 
+_FILTER_SCHEMAS = {"year": {"type": "string", "pattern": r"^\d{4}$"},
+                   "month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}}
+
 SEARCH_PARAMETERS = [
     _param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS},
            'The query: words (all must match), "phrase", -word, OR/أو, word*, word~, '
            "person: place: org: source: title: date:2018-03..2018-05"),
-    _param("match", {"enum": list(MATCHES), "default": "all"},
+    _param("match", {"enum": [m.value for m in Match], "default": Match.ALL.value},
            "all: every word must match; any: more and rarer words rank first"),
-    _param("sort", {"enum": list(SORTS), "default": "relevance"}, "Result order"),
+    _param("sort", {"enum": [s.value for s in Sort], "default": Sort.RELEVANCE.value},
+           "Result order"),
     _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
            "Page number"),
-    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
-           "Hits per page"),
-    _param("person", _STR, "Person filter; repeat for OR", repeat=True),
-    _param("place", _STR, "Place filter; repeat for OR", repeat=True),
-    _param("org", _STR, "Organisation filter; repeat for OR", repeat=True),
-    _param("source", _STR, "Source filter; repeat for OR", repeat=True),
-    _param("year", {"type": "string", "pattern": r"^\d{4}$"}, "Year filter (YYYY)",
-           repeat=True),
-    _param("month", {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-           "Month filter (YYYY-MM)", repeat=True),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                     "default": DEFAULT_LIMIT}, "Hits per page"),
+    *(_param(param, _FILTER_SCHEMAS.get(param, _STR),
+             f"{name.value} filter: a facet value (its key or a spelling of it); "
+             "repeat for OR", repeat=True)
+      for param, name in FILTER_PARAMS.items()),
     _param("from", {"type": "string", "format": "date"}, "Earliest date, YYYY-MM-DD"),
     _param("to", {"type": "string", "format": "date"}, "Latest date (inclusive), YYYY-MM-DD"),
 ]
@@ -203,5 +158,5 @@ def openapi_document() -> dict:
                                           "schema": {"type": "object"}}}}},
             }},
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": _schemas()},
     }

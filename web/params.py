@@ -13,21 +13,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from urllib.parse import urlencode
 
-from index.search import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, SearchRequest
+from index.facets import PARAMS as FILTER_PARAMS
+from index.models import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    Match,
+    SearchRequest,
+    Sort,
+)
 
-# URL parameter → facet name in the library.
-FILTER_PARAMS: dict[str, str] = {
-    "person": "person",
-    "place": "place",
-    "org": "organization",
-    "source": "source",
-    "year": "year",
-    "month": "month",
-}
-FACET_PARAMS = {facet: param for param, facet in FILTER_PARAMS.items()}
-MATCHES = ("all", "any")
-SORTS = ("relevance", "newest", "oldest")
-DEFAULT_LIMIT = 10
 MAX_VALUES = 50  # values per filter parameter
 MAX_VALUE_CHARS = 200
 _YEAR = re.compile(r"\d{4}")
@@ -52,7 +48,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     limit: int = DEFAULT_LIMIT
-    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # URL param → values
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # URL param → keys
     date_from: date | None = None
     date_to: date | None = None
     expand: str = ""  # a filter parameter whose facet shows all its values, not the top ones
@@ -61,7 +57,8 @@ class SearchParams:
 
     def to_request(self, facet_limit: int = 10) -> SearchRequest:
         return SearchRequest(
-            query=self.q, match=self.match, sort=self.sort, page=self.page, limit=self.limit,
+            query=self.q, match=Match(self.match), sort=Sort(self.sort), page=self.page,
+            limit=self.limit,
             filters={FILTER_PARAMS[p]: list(v) for p, v in self.filters.items() if v},
             date_from=datetime.combine(self.date_from, time.min) if self.date_from else None,
             date_to=datetime.combine(self.date_to, time.max) if self.date_to else None,
@@ -190,8 +187,8 @@ def parse_search_args(args) -> SearchParams:
         raise BadParameter("from", "the start date is after the end date")
     return SearchParams(
         q=q,
-        match=_choice(args, "match", MATCHES, "all"),
-        sort=_choice(args, "sort", SORTS, "relevance"),
+        match=_choice(args, "match", [m.value for m in Match], Match.ALL.value),
+        sort=_choice(args, "sort", [s.value for s in Sort], Sort.RELEVANCE.value),
         page=_int(args, "page", 1, 1, MAX_PAGE),
         limit=_int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         filters={p: vs for p in FILTER_PARAMS if (vs := _values(args, p))},

@@ -8,23 +8,22 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from index.search import MAX_PAGE, SearchResult
+from archive.kinds import EntityKind
+from index.models import MAX_PAGE, FacetName, SearchResult, Sort
 
-from .app import get_searcher, run_search
-from .params import FACET_PARAMS, SORTS, SearchParams, parse_search_args
+from .params import SearchParams, parse_search_args
+from .searcher import get_searcher, run_search
 
 bp = Blueprint("pages", __name__)
 
 SIDEBAR_FACETS = {
-    "person": "الأشخاص",
-    "place": "الأماكن",
-    "organization": "المنظمات",
-    "source": "المصادر",
-    "year": "السنوات",
+    **{FacetName(kind.value): kind.label for kind in EntityKind},
+    FacetName.SOURCE: "المصادر",
+    FacetName.YEAR: "السنوات",
 }
 FILTER_TITLES = {
-    "person": "شخص", "place": "مكان", "org": "منظمة", "source": "مصدر",
-    "year": "سنة", "month": "شهر",
+    **{kind.param: kind.label_one for kind in EntityKind},
+    "source": "مصدر", "year": "سنة", "month": "شهر",
 }
 SORT_TITLES = {"relevance": "الأكثر صلة", "newest": "الأحدث", "oldest": "الأقدم"}
 SIDEBAR_VALUES = 10
@@ -58,6 +57,10 @@ def arabic_date(value: str | None) -> str:
 def month_label(value: str) -> str:
     year, month = value.split("-")
     return f"{ARABIC_MONTHS[int(month) - 1]} {year}"
+
+
+def _same(value: str) -> str:
+    return value
 
 
 def safe_url(url: str | None) -> str | None:
@@ -94,14 +97,14 @@ def _months_between(first: str, last: str) -> list[str]:
 def histogram(result: SearchResult, params: SearchParams) -> dict | None:
     """Bars per month (per year when the span is longer than three years), gaps included,
     oldest at the right as the page reads; each bar links to its month (or year) filter."""
-    month = result.facets.get("month")
+    month = result.facets.get(FacetName.MONTH)
     counted = {v.value: v for v in month.values if v.count} if month else {}
     if not counted or (month and month.more):
         return None
     span = _months_between(min(counted), max(counted))
     if len(span) > HISTOGRAM_MONTHS:
-        param, label = "year", str
-        years = result.facets.get("year")
+        param, label = "year", _same
+        years = result.facets.get(FacetName.YEAR)
         counted = {v.value: v for v in years.values if v.count} if years else {}
         keys = [str(y) for y in range(int(min(counted)), int(max(counted)) + 1)]
     else:
@@ -131,7 +134,7 @@ def sidebar(result: SearchResult, params: SearchParams) -> list[dict]:
         facet = result.facets.get(name)
         if facet is None:
             continue
-        param = FACET_PARAMS[name]
+        param = facet.param
         shown = EXPANDED_VALUES if params.expand == param else SIDEBAR_VALUES
         values = [v for v in facet.values[:shown]]
         values += [v for v in facet.values[shown:] if v.selected]
@@ -143,10 +146,12 @@ def sidebar(result: SearchResult, params: SearchParams) -> list[dict]:
 
 
 def chips(result: SearchResult, params: SearchParams) -> list[dict]:
-    """Active filters, each with the link that drops it."""
+    """Active filters, each with the link that drops it, labelled as its facet shows it."""
+    labels = {(facet.param, v.value): v.label
+              for facet in result.facets.values() for v in facet.values if v.selected}
     out = []
     for param, value in params.active_filters:
-        label = month_label(value) if param == "month" else value
+        label = month_label(value) if param == "month" else labels.get((param, value), value)
         out.append({"kind": FILTER_TITLES[param], "label": label,
                     "url": search_url(params.without_filter(param, value))})
     if params.date_from or params.date_to:
@@ -161,7 +166,8 @@ def pagination(result: SearchResult, params: SearchParams) -> list[dict]:
     if last <= 1 and params.page == 1:
         return []
     shown = sorted({1, last} | set(range(max(1, params.page - 2), min(last, params.page + 2) + 1)))
-    out, previous = [], 0
+    out: list[dict] = []
+    previous = 0
     for number in shown:
         if number - previous > 1:
             out.append({"gap": True})
@@ -177,7 +183,7 @@ def sort_links(params: SearchParams) -> list[dict]:
     current = params.sort if has_query or params.sort != "relevance" else "newest"
     return [{"value": s, "title": SORT_TITLES[s], "current": s == current,
              "url": search_url(params.with_(sort=s))}
-            for s in SORTS if has_query or s != "relevance"]
+            for s in (s.value for s in Sort) if has_query or s != Sort.RELEVANCE]
 
 
 @bp.get("/")
@@ -225,8 +231,7 @@ def article(doc_id: str):
         original_url=safe_url(view.url),
         back_url=url_for("pages.search") + (f"?{query}" if query else ""),
         has_search=not params.is_empty,
-        entity_groups=[("person", "الأشخاص", view.persons), ("place", "الأماكن", view.places),
-                       ("org", "المنظمات", view.organizations)],
+        entity_groups=[(kind.param, kind.label, view.entities(kind)) for kind in EntityKind],
         filter_url=lambda param, value: search_url(SearchParams().with_filter(param, value)),
         related_url=lambda doc_id: url_for("pages.article", doc_id=doc_id),
     )

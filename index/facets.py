@@ -1,0 +1,173 @@
+"""Facets, one class per facet type (datasette's ``facets.py`` idea).
+
+Each type knows its URL parameter, how a submitted value becomes its key (`key`, the
+same function that keys the documents, and idempotent, so a key or a typed label both
+work), the filter query for chosen keys, and how its values are ordered and labelled.
+Every facet returns one shape, `models.Facet`, which carries what a page needs to draw a
+toggle: the parameter, each value's key, label, count and whether it is selected.
+
+Counting is numpy over per-generation tables: for each document the ids of its values
+(`FacetTable`), counted with ``np.bincount`` over the matched document numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as Q
+
+from archive.entities import entity_key
+from archive.kinds import EntityKind
+
+from .aliases import AliasTable
+from .columns import column_values
+from .models import Facet, FacetName, FacetValue
+from .schema import facet_column, value_key
+
+
+@dataclass(frozen=True)
+class FacetTable:
+    """For every document of one index generation, the ids of its facet values."""
+
+    docs: np.ndarray  # document number of each (document, value) pair
+    ids: np.ndarray  # value id of each pair
+    keys: list[str]  # value id → key
+    labels: list[str]  # value id → the first spelling seen
+
+    def count(self, matched: np.ndarray) -> np.ndarray:
+        """Documents per value id among ``matched`` (a boolean mask over documents)."""
+        if not len(self.ids):
+            return np.zeros(len(self.keys), dtype=np.int64)
+        return np.bincount(self.ids[matched[self.docs]], minlength=len(self.keys))
+
+
+class FacetType:
+    """One facet: its name, parameter, keys, filter, order and labels."""
+
+    name: FacetName
+    param: str
+    column: str
+    show_all = False  # dates: every value (a histogram needs them all)
+
+    def key(self, value: str) -> str:
+        return value.strip()
+
+    def filter(self, keys: Iterable[str]) -> Q.Query:
+        terms = [Q.Term(self.name.value, k) for k in keys]
+        return Q.Or(terms) if terms else Q.NullQuery
+
+    def raw_value(self, value: str) -> str:
+        """A stored column value as this facet counts it."""
+        return value
+
+    def label(self, key: str, seen: str) -> str:
+        return seen or key
+
+    def table(self, reader) -> FacetTable:
+        ids: dict[str, int] = {}
+        keys: list[str] = []
+        labels: list[str] = []
+        docs: list[int] = []
+        values: list[int] = []
+        for docnum, raw_values in column_values(reader, self.column):
+            own: dict[int, None] = {}
+            for raw in raw_values:
+                raw = self.raw_value(raw)
+                key = self.key(raw)
+                if key not in ids:
+                    ids[key] = len(keys)
+                    keys.append(key)
+                    labels.append(raw)
+                own[ids[key]] = None
+            docs.extend([docnum] * len(own))
+            values.extend(own)
+        return FacetTable(np.array(docs, dtype=np.int64), np.array(values, dtype=np.int64),
+                          keys, labels)
+
+    def order(self, counts: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda kv: -kv[1])  # ties: first seen first
+
+    def result(self, table: FacetTable, counts: np.ndarray, selected: set[str],
+               limit: int) -> Facet:
+        counted = {table.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        ordered = self.order(counted)
+        if self.show_all:
+            limit = len(ordered)
+        shown = ordered[:limit]
+        shown_keys = {k for k, _ in shown}
+        # A selected value stays visible (and removable) even when its count is small.
+        shown += [(k, counted.get(k, 0)) for k in sorted(selected) if k not in shown_keys]
+        labels = dict(zip(table.keys, table.labels, strict=True))
+        values = [FacetValue(value=key, label=self.label(key, labels.get(key, "")),
+                             count=count, selected=key in selected)
+                  for key, count in shown]
+        return Facet(name=self.name, param=self.param, values=values,
+                     more=max(0, len(ordered) - limit))
+
+
+class EntityFacet(FacetType):
+    """Persons, places, organisations: keyed by canonical entity key, shown by display name."""
+
+    def __init__(self, kind: EntityKind, aliases: AliasTable):
+        self.kind, self.aliases = kind, aliases
+        self.name = FacetName(kind.value)
+        self.param = kind.param
+        self.column = facet_column(kind.value)
+
+    def key(self, value: str) -> str:
+        return self.aliases.canonical(self.kind, entity_key(value))
+
+    def filter(self, keys: Iterable[str]) -> Q.Query:
+        terms = [Q.Term(self.kind.value, m) for k in keys
+                 for m in self.aliases.members(self.kind, k)]
+        return Q.Or(terms) if terms else Q.NullQuery
+
+    def label(self, key: str, seen: str) -> str:
+        return self.aliases.display(self.kind, key, seen or key)
+
+
+class SourceFacet(FacetType):
+    name = FacetName.SOURCE
+    param = "source"
+    column = facet_column("source")
+
+    def key(self, value: str) -> str:
+        return value_key(value)
+
+    def filter(self, keys: Iterable[str]) -> Q.Query:
+        terms = [Q.Term("source_key", k) for k in keys]
+        return Q.Or(terms) if terms else Q.NullQuery
+
+
+class MonthFacet(FacetType):
+    name = FacetName.MONTH
+    param = "month"
+    column = facet_column("month")
+    show_all = True
+
+    def order(self, counts: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(counts.items(), reverse=True)  # newest first
+
+
+class YearFacet(MonthFacet):
+    name = FacetName.YEAR
+    param = "year"
+
+    def raw_value(self, value: str) -> str:
+        return value[:4]
+
+
+def facet_types(aliases: AliasTable) -> dict[FacetName, FacetType]:
+    """Every facet of the archive, in the order results list them."""
+    types: list[FacetType] = [EntityFacet(kind, aliases) for kind in EntityKind]
+    types += [SourceFacet(), YearFacet(), MonthFacet()]
+    return {t.name: t for t in types}
+
+
+PARAMS: dict[str, FacetName] = {
+    **{kind.param: FacetName(kind.value) for kind in EntityKind},
+    "source": FacetName.SOURCE, "year": FacetName.YEAR, "month": FacetName.MONTH,
+}
+"""URL parameter → facet name (the facet types' ``param``, available without an index)."""

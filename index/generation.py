@@ -1,0 +1,57 @@
+"""One open generation of the index: its Whoosh searcher and everything derived from it.
+
+A generation lasts until a reindex changes the index; the searcher then opens a new one,
+so the alias table, facet tables and lexicons below can never go stale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from archive.kinds import EntityKind
+
+from .aliases import AliasTable
+from .facets import FacetTable, FacetType, facet_types
+from .models import FacetName
+
+
+class Generation:
+    """A Whoosh searcher with its alias table, facet types and per-generation tables."""
+
+    def __init__(self, searcher: Searcher, directory: Path):
+        self.searcher = searcher
+        self.directory = directory
+        self.aliases = AliasTable.load(directory)
+        self.facets: dict[FacetName, FacetType] = facet_types(self.aliases)
+        self._tables: dict[FacetName, FacetTable] = {}
+        self._lexicons: dict[EntityKind, list[tuple[str, int]]] = {}
+
+    def table(self, name: FacetName) -> FacetTable:
+        """Per document, the ids of its values of facet ``name`` (read once)."""
+        if name not in self._tables:
+            self._tables[name] = self.facets[name].table(self.searcher.reader())
+        return self._tables[name]
+
+    def lexicon(self, kind: EntityKind) -> list[tuple[str, int]]:
+        """Every indexed key of ``kind`` with its document frequency."""
+        if kind not in self._lexicons:
+            reader = self.searcher.reader()
+            self._lexicons[kind] = [
+                (term.decode("utf-8"), reader.doc_frequency(kind.value, term))
+                for term in reader.lexicon(kind.value)
+            ]
+        return self._lexicons[kind]
+
+    def mask(self, docnums) -> np.ndarray:
+        """A boolean mask over every document number, true at ``docnums``."""
+        mask = np.zeros(self.searcher.doc_count_all(), dtype=bool)
+        ids = np.fromiter(docnums, dtype=np.int64)
+        mask[ids] = True
+        return mask
+
+    def warm(self) -> None:
+        for name in self.facets:
+            self.table(name)

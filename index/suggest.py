@@ -1,0 +1,56 @@
+"""Help when results are poor ("did you mean") and name completion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from archive.arabic import normalize_phrase
+from archive.kinds import EntityKind
+
+from .aliases import AliasTable
+from .analysis import arabic_stopwords
+from .models import NameSuggestion
+
+
+def did_you_mean(searcher, words: list[str], found_nothing: bool) -> str | None:
+    """The query with misspelt words replaced by frequent near spellings from the index.
+
+    A word is suspect when the index lacks it, or when it is rare and nothing was found;
+    a rare word among results is usually a real name, and checking costs a lexicon walk.
+    """
+    rare = 2 if found_nothing else 1
+    suspects = [w for w in dict.fromkeys(words)
+                if len(w) >= 3 and w not in arabic_stopwords()
+                and _frequency(searcher, w) < rare][:3]
+    if not suspects:
+        return None
+    replaced = {}
+    for word in suspects:
+        own = _frequency(searcher, word)
+        candidates = searcher.suggest("body", word, limit=8, maxdist=2, prefix=1)
+        best = max(candidates, key=lambda c: _frequency(searcher, c), default=None)
+        if best and best != word and _frequency(searcher, best) > max(2, own * 5):
+            replaced[word] = best
+    if not replaced:
+        return None
+    return " ".join(replaced.get(w, w) for w in words)
+
+
+def complete_names(aliases: AliasTable, prefix: str, kinds: Iterable[EntityKind],
+                   limit: int) -> list[NameSuggestion]:
+    """Entities with a spelling that has a word starting with ``prefix``, most common first."""
+    needle = " " + normalize_phrase(prefix)
+    if not needle.strip():
+        return []
+    found = [
+        NameSuggestion(kind=kind, value=key, label=aliases.display(kind, key, key), count=docs)
+        for kind in kinds
+        for text, key, docs in aliases.completions(kind)
+        if needle in text
+    ]
+    found.sort(key=lambda s: -s.count)
+    return found[:limit]
+
+
+def _frequency(searcher, word: str) -> int:
+    return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
