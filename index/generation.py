@@ -16,14 +16,18 @@ from archive.kinds import EntityKind
 from .aliases import AliasTable
 from .facets import FacetTable, FacetType, facet_types
 from .models import FacetName
+from .ranking import Ranking
+from .vector import Evaluator, Postings
 
 
 class Generation:
     """A Whoosh searcher with its alias table, facet types and per-generation tables."""
 
-    def __init__(self, searcher: Searcher, directory: Path):
+    def __init__(self, searcher: Searcher, directory: Path, ranking: Ranking):
         self.searcher = searcher
         self.directory = directory
+        self.postings = Postings(searcher, ranking)
+        self.evaluator = Evaluator(self.postings)
         self.aliases = AliasTable.load(directory)
         self.facets: dict[FacetName, FacetType] = facet_types(self.aliases)
         self._tables: dict[FacetName, FacetTable] = {}
@@ -45,13 +49,16 @@ class Generation:
             ]
         return self._lexicons[kind]
 
-    def mask(self, docnums) -> np.ndarray:
+    def mask(self, docnums: np.ndarray) -> np.ndarray:
         """A boolean mask over every document number, true at ``docnums``."""
-        mask = np.zeros(self.searcher.doc_count_all(), dtype=bool)
-        ids = np.fromiter(docnums, dtype=np.int64)
-        mask[ids] = True
+        mask = np.zeros(self.postings.count, dtype=bool)
+        mask[docnums] = True
         return mask
 
     def warm(self) -> None:
+        """Facet tables, field lengths and dates now, not on a reader's first search."""
         for name in self.facets:
             self.table(name)
+        for field in ("title", "body", "body_stem"):
+            self.postings.lengths(field)
+        self.postings.dates()

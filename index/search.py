@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from whoosh import query as Q
-from whoosh.sorting import FieldFacet, MultiFacet
 
 from archive.kinds import EntityKind
 
@@ -37,6 +37,7 @@ from .ranking import DEFAULT_RANKING, Ranking
 from .resolve import entity_keys, resolve_names
 from .store import open_index, resolve
 from .suggest import complete_names, did_you_mean
+from .vector import Matches, by_date, intersect, top
 
 __all__ = ["ArchiveSearcher", "Hit", "SearchRequest", "SearchResult"]
 
@@ -65,7 +66,8 @@ class ArchiveSearcher:
     def _open(self) -> Generation:
         index = open_index(self.index_dir)
         target = resolve(self.index_dir)
-        return Generation(index.searcher(weighting=self.ranking.weighting()), target)
+        return Generation(index.searcher(weighting=self.ranking.weighting()), target,
+                          self.ranking)
 
     def generation(self) -> Generation:
         """The current generation, refreshed after a reindex or a swap to a new build."""
@@ -75,7 +77,7 @@ class ArchiveSearcher:
                 gen.searcher.close()
                 self._gen = self._open()
             elif not gen.searcher.up_to_date():
-                self._gen = Generation(gen.searcher.refresh(), gen.directory)
+                self._gen = Generation(gen.searcher.refresh(), gen.directory, self.ranking)
             return self._gen
 
     def warm(self) -> None:
@@ -105,39 +107,40 @@ class ArchiveSearcher:
     def _run(self, gen: Generation, request: SearchRequest, parsed: ParsedQuery
              ) -> SearchResult:
         queries = _queries(gen, request, parsed)
-        sortedby = _sorting(request.sort, request.query)
-        page = gen.searcher.search_page(queries.full, request.page, pagelen=request.limit,
-                                        sortedby=sortedby)
+        matches = _matches(gen, queries)
+        full = intersect([matches.base, *matches.filters.values()])
+        start = (request.page - 1) * request.limit
+        page = _ordered(gen, full, request, start + request.limit)[start:]
         marks = highlighter(gen, queries.text)
-        # Whoosh clamps a page past the end to the last page; an empty page is the truth.
-        past_end = (request.page - 1) * request.limit >= page.total
-        hits = [] if past_end else [
-            make_hit(gen, h.fields(), h.score if sortedby is None else None, marks)
-            for h in page]
-        return SearchResult(query=request.query, match=request.match, total=page.total,
+        scored = _sorting(request.sort, request.query) is None
+        hits = [make_hit(gen, gen.searcher.stored_fields(int(full.docs[i])),
+                         float(full.scores[i]) if scored else None, marks) for i in page]
+        return SearchResult(query=request.query, match=request.match, total=len(full.docs),
                             page=request.page, limit=request.limit, hits=hits,
-                            facets=_facets(gen, queries, request))
+                            facets=_facets(gen, matches, request))
 
     def ranked_ids(self, request: SearchRequest) -> list[str]:
         """Ids of one page in result order: the ranking alone, without snippets, facets or
         suggestions (the relevance benchmark, batch runs)."""
         gen = self.generation()
         queries = _queries(gen, request, parse(request.query, request.match, self.ranking))
-        page = gen.searcher.search_page(queries.full, request.page, pagelen=request.limit,
-                                        sortedby=_sorting(request.sort, request.query))
-        if (request.page - 1) * request.limit >= page.total:
-            return []
-        return [gen.searcher.stored_fields(h.docnum)["id"] for h in page]
+        matches = _matches(gen, queries)
+        full = intersect([matches.base, *matches.filters.values()])
+        start = (request.page - 1) * request.limit
+        return [gen.searcher.stored_fields(int(full.docs[i]))["id"]
+                for i in _ordered(gen, full, request, start + request.limit)[start:]]
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of ``request`` (not just a page), streamed in result order."""
         gen = self.generation()
         queries = _queries(gen, request, parse(request.query, request.match, self.ranking))
-        sortedby = _sorting(request.sort, request.query)
-        results = gen.searcher.search(queries.full, limit=None, sortedby=sortedby)
+        matches = _matches(gen, queries)
+        full = intersect([matches.base, *matches.filters.values()])
         marks = highlighter(gen, queries.text)
-        for hit in results:
-            yield make_hit(gen, hit.fields(), hit.score if sortedby is None else None, marks)
+        scored = _sorting(request.sort, request.query) is None
+        for i in _ordered(gen, full, request, len(full.docs)):
+            yield make_hit(gen, gen.searcher.stored_fields(int(full.docs[i])),
+                           float(full.scores[i]) if scored else None, marks)
 
     # -- articles, names ----------------------------------------------------------
 
@@ -175,7 +178,28 @@ def _queries(gen: Generation, request: SearchRequest, parsed: ParsedQuery) -> _Q
     return _Queries(text, base, filters, _and(base + list(filters.values())))
 
 
-def _facets(gen: Generation, queries: _Queries, request: SearchRequest
+class _Matched(NamedTuple):
+    """The request's text (and dates) and each facet filter, evaluated once."""
+
+    base: Matches
+    filters: dict[FacetName, Matches]
+
+
+def _matches(gen: Generation, queries: _Queries) -> _Matched:
+    run = gen.evaluator.run
+    return _Matched(run(_and(queries.base)),
+                    {name: run(q) for name, q in queries.filters.items()})
+
+
+def _ordered(gen: Generation, full: Matches, request: SearchRequest, n: int) -> np.ndarray:
+    """Positions in ``full`` of the first ``n`` results in the request's order."""
+    sort = _sorting(request.sort, request.query)
+    if sort is None:
+        return top(full, n)
+    return by_date(full, gen.postings, newest_first=sort)[:n]
+
+
+def _facets(gen: Generation, matches: _Matched, request: SearchRequest
             ) -> dict[FacetName, Facet]:
     """Document counts per facet value, each honouring every filter but its own."""
     if request.facet_limit == 0:
@@ -183,10 +207,10 @@ def _facets(gen: Generation, queries: _Queries, request: SearchRequest
     masks = {}
     out = {}
     for name, facet in gen.facets.items():
-        others = tuple(sorted(f for f in queries.filters if f != name))
+        others = tuple(sorted(f for f in matches.filters if f != name))
         if others not in masks:
-            q = _and(queries.base + [queries.filters[f] for f in others])
-            masks[others] = gen.mask(gen.searcher.docs_for_query(q))
+            docs = intersect([matches.base, *(matches.filters[f] for f in others)]).docs
+            masks[others] = gen.mask(docs)
         table = gen.table(name)
         selected = {facet.key(v) for v in request.filters.get(name, [])}
         out[name] = facet.result(table, table.count(masks[others]), selected,
@@ -206,13 +230,10 @@ def _date_query(start: datetime | None, end: datetime | None) -> Q.Query | None:
     return Q.DateRange("date", start, end)
 
 
-def _sorting(sort: Sort, query: str) -> MultiFacet | None:
-    """Whoosh ``sortedby``; undated articles come last either way."""
+def _sorting(sort: Sort, query: str) -> bool | None:
+    """None to rank by score, else whether the newest come first (undated always last)."""
     if sort == Sort.NEWEST or (sort == Sort.RELEVANCE and not query.strip()):
-        newest_first = True
-    elif sort == Sort.OLDEST:
-        newest_first = False
-    else:
-        return None
-    return MultiFacet([FieldFacet("dated", reverse=True),
-                       FieldFacet("date", reverse=newest_first)])
+        return True
+    if sort == Sort.OLDEST:
+        return False
+    return None
