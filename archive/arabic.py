@@ -66,6 +66,28 @@ def normalize(text: str) -> str:
     return text.translate(_TABLE).lower()
 
 
+# The same folding, but deleted marks become tatweel (a word mark): one character for one.
+_ALIGNED_TABLE = str.maketrans({**{ch: araby.TATWEEL for ch in _DELETE}, **_REPLACE})
+
+
+def normalize_aligned(text: str) -> str | None:
+    """`normalize` with every character kept in place, for finding words by offset.
+
+    Each character maps to one character (deleted marks to tatweel), so an offset in the
+    result is an offset in ``text``. None when that cannot hold (presentation forms need
+    NFKC, or lower-casing changed a length).
+
+    >>> len(normalize_aligned("إِسْرَائِيل")) == len("إِسْرَائِيل")
+    True
+    >>> normalize_aligned("إِسْرَائِيل").replace("ـ", "") == normalize("إِسْرَائِيل")
+    True
+    """
+    if _PRESENTATION_FORMS.search(text):
+        return None
+    out = text.translate(_ALIGNED_TABLE).lower()
+    return out if len(out) == len(text) else None
+
+
 @lru_cache(maxsize=200_000)
 def normalize_word(word: str) -> str:
     """`normalize` for single tokens, memoised: news vocabulary repeats heavily."""

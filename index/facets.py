@@ -35,6 +35,7 @@ class FacetTable:
     ids: np.ndarray  # value id of each pair
     keys: list[str]  # value id → key
     labels: list[str]  # value id → the first spelling seen
+    index: dict[str, int]  # key → value id
 
     def count(self, matched: np.ndarray) -> np.ndarray:
         """Documents per value id among ``matched`` (a boolean mask over documents)."""
@@ -83,26 +84,29 @@ class FacetType:
                 own[ids[key]] = None
             docs.extend([docnum] * len(own))
             values.extend(own)
-        return FacetTable(np.array(docs, dtype=np.int64), np.array(values, dtype=np.int64),
-                          keys, labels)
+        return FacetTable(np.array(docs, dtype=np.int32), np.array(values, dtype=np.int32),
+                          keys, labels, ids)
 
-    def order(self, counts: dict[str, int]) -> list[tuple[str, int]]:
-        return sorted(counts.items(), key=lambda kv: -kv[1])  # ties: first seen first
+    def order(self, table: FacetTable, counts: np.ndarray) -> np.ndarray:
+        """Ids of the counted values, most documents first (ties: first seen first)."""
+        counted = np.flatnonzero(counts)
+        return counted[np.lexsort((counted, -counts[counted]))]
 
     def result(self, table: FacetTable, counts: np.ndarray, selected: set[str],
                limit: int) -> Facet:
-        counted = {table.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
-        ordered = self.order(counted)
+        ordered = self.order(table, counts)
         if self.show_all:
             limit = len(ordered)
-        shown = ordered[:limit]
-        shown_keys = {k for k, _ in shown}
+        shown = [(table.keys[i], int(counts[i]), table.labels[i]) for i in ordered[:limit]]
+        shown_keys = {key for key, _, _ in shown}
         # A selected value stays visible (and removable) even when its count is small.
-        shown += [(k, counted.get(k, 0)) for k in sorted(selected) if k not in shown_keys]
-        labels = dict(zip(table.keys, table.labels, strict=True))
-        values = [FacetValue(value=key, label=self.label(key, labels.get(key, "")),
-                             count=count, selected=key in selected)
-                  for key, count in shown]
+        for key in sorted(selected - shown_keys):
+            i = table.index.get(key)
+            shown.append((key, 0 if i is None else int(counts[i]),
+                          "" if i is None else table.labels[i]))
+        values = [FacetValue(value=key, label=self.label(key, seen), count=count,
+                             selected=key in selected)
+                  for key, count, seen in shown]
         return Facet(name=self.name, param=self.param, values=values,
                      more=max(0, len(ordered) - limit))
 
@@ -147,8 +151,10 @@ class MonthFacet(FacetType):
     column = facet_column("month")
     show_all = True
 
-    def order(self, counts: dict[str, int]) -> list[tuple[str, int]]:
-        return sorted(counts.items(), reverse=True)  # newest first
+    def order(self, table: FacetTable, counts: np.ndarray) -> np.ndarray:
+        counted = np.flatnonzero(counts)
+        return np.array(sorted(counted, key=lambda i: table.keys[i], reverse=True),
+                        dtype=np.int64)  # newest first
 
 
 class YearFacet(MonthFacet):

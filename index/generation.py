@@ -17,6 +17,7 @@ from .aliases import AliasTable
 from .facets import FacetTable, FacetType, facet_types
 from .models import FacetName
 from .ranking import Ranking
+from .suggest import Vocabulary
 from .vector import Evaluator, Postings
 
 
@@ -32,6 +33,13 @@ class Generation:
         self.facets: dict[FacetName, FacetType] = facet_types(self.aliases)
         self._tables: dict[FacetName, FacetTable] = {}
         self._lexicons: dict[EntityKind, list[tuple[str, int]]] = {}
+        self._vocabulary: Vocabulary | None = None
+
+    def vocabulary(self) -> Vocabulary:
+        """Body words for "did you mean" (read once per generation)."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self.searcher.reader())
+        return self._vocabulary
 
     def table(self, name: FacetName) -> FacetTable:
         """Per document, the ids of its values of facet ``name`` (read once)."""
@@ -62,3 +70,4 @@ class Generation:
         for field in ("title", "body", "body_stem"):
             self.postings.lengths(field)
         self.postings.dates()
+        self.vocabulary()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 from archive.arabic import normalize_phrase
 from archive.kinds import EntityKind
 
@@ -12,11 +15,35 @@ from .analysis import arabic_stopwords
 from .models import NameSuggestion
 
 
-def did_you_mean(searcher, words: list[str], found_nothing: bool) -> str | None:
+class Vocabulary:
+    """The index's body words grouped by first letter, for near-spelling look-ups.
+
+    Whoosh's own ``suggest`` computes an edit distance in Python for every word that
+    shares the first letter (about a second per word at 60k articles); rapidfuzz does the
+    same comparison in C++ over the group.
+    """
+
+    def __init__(self, reader):
+        groups: dict[str, list[str]] = {}
+        for term in reader.lexicon("body"):
+            word = term.decode("utf-8")
+            groups.setdefault(word[:1], []).append(word)
+        self._groups = groups
+
+    def near(self, word: str, maxdist: int = 2) -> list[str]:
+        """Words within ``maxdist`` edits (Damerau-Levenshtein) sharing the first letter."""
+        found = process.extract(word, self._groups.get(word[:1], []),
+                                scorer=DamerauLevenshtein.distance, score_cutoff=maxdist,
+                                limit=None)
+        return [choice for choice, _, _ in found if choice != word]
+
+
+def did_you_mean(searcher, vocabulary: Vocabulary, words: list[str], found_nothing: bool
+                 ) -> str | None:
     """The query with misspelt words replaced by frequent near spellings from the index.
 
     A word is suspect when the index lacks it, or when it is rare and nothing was found;
-    a rare word among results is usually a real name, and checking costs a lexicon walk.
+    a rare word among results is usually a real name.
     """
     rare = 2 if found_nothing else 1
     suspects = [w for w in dict.fromkeys(words)
@@ -27,9 +54,8 @@ def did_you_mean(searcher, words: list[str], found_nothing: bool) -> str | None:
     replaced = {}
     for word in suspects:
         own = _frequency(searcher, word)
-        candidates = searcher.suggest("body", word, limit=8, maxdist=2, prefix=1)
-        best = max(candidates, key=lambda c: _frequency(searcher, c), default=None)
-        if best and best != word and _frequency(searcher, best) > max(2, own * 5):
+        best = max(vocabulary.near(word), key=lambda c: _frequency(searcher, c), default=None)
+        if best and _frequency(searcher, best) > max(2, own * 5):
             replaced[word] = best
     if not replaced:
         return None

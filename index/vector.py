@@ -32,7 +32,7 @@ from .ranking import Ranking
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_CACHE_POSTINGS = 6_000_000  # postings kept per generation (~72 MB at 12 bytes each)
+_CACHE_POSTINGS = 8_000_000  # postings kept per generation (64 MB: int32 + float32 each)
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,10 @@ class Postings:
         keep = self.live[d]
         if not keep.all():
             d, w = d[keep], w[keep]
-        self._remember(key, (d, w))
-        return d, w
+        # Stored compactly: Whoosh's weights are float32 and document numbers fit int32.
+        found = (d.astype(np.int32), w.astype(np.float32))
+        self._remember(key, found)
+        return found
 
     def _remember(self, key, value) -> None:
         self._cache[key] = value
@@ -182,12 +184,12 @@ class Evaluator:
         found = self.p.term(q.fieldname, q.text)
         if found is None:
             return Matches.empty()
-        docs, weights = found
+        docs, weights = found[0].astype(np.int64), found[1].astype(np.float64)
         field = self.p.searcher.schema[q.fieldname]
         if field.scorable:
             scores = self._bm25(q.fieldname, q.text, docs, weights)
         else:
-            scores = weights.copy()
+            scores = weights
         if q.boost != 1.0:
             scores = scores * q.boost
         return Matches(docs, scores, np.ones(len(docs), np.int64), terms=1)
@@ -264,17 +266,26 @@ class Evaluator:
     def _whoosh(self, q: Q.Query) -> Matches:
         """A node this module does not vectorise: Whoosh's matcher, read into arrays."""
         m = q.matcher(self.p.searcher)
-        terms = len(list(m.term_matchers()))
+        terms = _count(m.term_matchers)
         docs, scores, hits = [], [], []
         while m.is_active():
             docs.append(m.id())
             scores.append(m.score())
-            hits.append(sum(1 for _ in m.matching_terms()))
+            hits.append(_count(m.matching_terms))
             m.next()
         order = np.argsort(np.asarray(docs, dtype=np.int64), kind="stable")
         d = np.asarray(docs, dtype=np.int64)[order]
         return Matches(d, np.asarray(scores, dtype=np.float64)[order],
                        np.asarray(hits, dtype=np.int64)[order], terms)
+
+
+def _count(terms) -> int:
+    """How many term matchers ``terms()`` yields; Whoosh's multi-segment wrappers raise
+    ``IndexError`` past their last segment, where there are none to count."""
+    try:
+        return sum(1 for _ in terms())
+    except IndexError:
+        return 0
 
 
 def intersect(parts: list[Matches]) -> Matches:
