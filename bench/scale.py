@@ -1,0 +1,512 @@
+"""Scale benchmark: build, re-check, query latency and memory at several corpus sizes, with a
+SQLite FTS5 baseline over the same normalised text, in one run.
+
+    python bench/scale.py                               # --sizes 10000,60042, 300 queries
+    python bench/scale.py --sizes 1000 --limit-queries 60 --out var/bench-small.json
+
+For each size N (the first N articles of the corpus files in name order, written to a
+temporary .jsonl.gz outside the timing): ``archive reindex --full`` as a subprocess (wall time,
+articles/s, peak RSS of the process tree, index size, peak disk), the same reindex again
+(unchanged re-check), then p50/p95/p99 of each query timed once, after warm-up queries made of
+frequent title words that are not in the timed list: top-10 and the full page (facets and
+snippets) through the library, the page through HTTP, and the FTS5 equivalents. Prints a
+Markdown table per size; the full figures go to ``--out`` as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import gzip
+import itertools
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+from archive.arabic import normalize, words
+from archive.models import Article
+from archive.readers import read_sources
+from index.models import SearchRequest
+from index.search import ArchiveSearcher
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+MATCHES, PCTS = ("all", "any"), ("p50", "p95", "p99")
+SAMPLE_S = 0.2
+REPORT_LINE = re.compile(r"added (\d+), updated (\d+), unchanged (\d+), removed (\d+), "
+                         r"skipped (\d+)")
+Figures = dict[str, float]
+
+
+# -- measuring helpers ------------------------------------------------------------------
+
+def percentiles(times_ms: list[float]) -> Figures:
+    """Nearest-rank p50 / p95 / p99 (so p50 <= p95 <= p99 always holds)."""
+    ordered = sorted(times_ms)
+    rank = lambda share: ordered[max(0, math.ceil(share * len(ordered)) - 1)]  # noqa: E731
+    return {"p50": round(rank(0.50), 3), "p95": round(rank(0.95), 3),
+            "p99": round(rank(0.99), 3), "n": len(ordered)}
+
+
+def tree_rss(pid: int) -> int:
+    """RSS of a process and all its children, summed (shared pages count once per process)."""
+    def rss(proc: psutil.Process) -> int:
+        with contextlib.suppress(psutil.Error):
+            return proc.memory_info().rss
+        return 0
+    with contextlib.suppress(psutil.Error):
+        root = psutil.Process(pid)
+        return sum(map(rss, [root, *root.children(recursive=True)]))
+    return 0
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes of the files under ``path`` (files vanishing meanwhile are skipped)."""
+    total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(folder, name)).st_size
+    return total
+
+
+def mb(n_bytes: float) -> float:
+    return round(n_bytes / 2**20, 1)
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    peak_disk_mb: float | None
+    report: dict[str, int] | None
+
+
+def run_monitored(cmd: list[str], log: Path, watch: Path | None = None) -> Run:
+    """Run ``cmd`` to the end, sampling its tree RSS and ``watch``'s size every 0.2 s.
+
+    TMPDIR points inside ``watch``, so Whoosh's temporary files count as disk use too."""
+    env = {**os.environ, **({"TMPDIR": str(watch / "tmp")} if watch is not None else {})}
+    if watch is not None:
+        (watch / "tmp").mkdir(exist_ok=True)
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        peak_rss = peak_disk = 0
+        while proc.returncode is None:
+            peak_rss = max(peak_rss, tree_rss(proc.pid))
+            if watch is not None:
+                peak_disk = max(peak_disk, disk_usage(watch))
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=SAMPLE_S)
+        seconds = time.perf_counter() - started
+    output = log.read_text(encoding="utf-8", errors="replace")
+    if proc.returncode not in (0, 1):  # 1: some input was skipped, the rest is indexed
+        sys.exit(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{output[-2000:]}")
+    found = REPORT_LINE.search(output)
+    keys = ("added", "updated", "unchanged", "removed", "skipped")
+    return Run(round(seconds, 2), mb(peak_rss),
+               mb(max(peak_disk, disk_usage(watch))) if watch is not None else None,
+               dict(zip(keys, map(int, found.groups()), strict=True)) if found else None)
+
+
+def time_queries(run: Callable[[str, str], int], queries: list[str], match: str) -> dict:
+    """Each query once; adds the mean hit count. A query that raises is left out of the
+    times and counted (with the first error), so one bug does not end a long run."""
+    times, totals, errors = [], [], []
+    for query in queries:
+        started = time.perf_counter()
+        try:
+            totals.append(run(query, match))
+        except Exception as exc:  # noqa: BLE001 - reported in the figures
+            errors.append(f"{query!r}: {type(exc).__name__}: {exc}"[:300])
+            continue
+        times.append((time.perf_counter() - started) * 1000)
+    return {**percentiles(times or [0.0]), "n": len(times),
+            "mean_hits": round(sum(totals) / max(1, len(totals)), 1),
+            "errors": len(errors), "first_error": errors[0] if errors else None}
+
+
+# -- corpus -----------------------------------------------------------------------------
+
+def write_subset(files: list[Path], size: int, out: Path) -> tuple[int, Counter[str]]:
+    """The first ``size`` lines of ``files`` (in order) to ``out``; also counts title words."""
+    written, title_words = 0, Counter[str]()
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=6) as sink:
+        for path in files:
+            with gzip.open(path, "rt", encoding="utf-8") as lines:
+                for line in lines:
+                    if written >= size:
+                        return written, title_words
+                    if line.strip():
+                        sink.write(line if line.endswith("\n") else line + "\n")
+                        title_words.update(words(json.loads(line).get("title") or ""))
+                        written += 1
+    return written, title_words
+
+
+def warmup_queries(title_words: Counter[str], timed: list[str], n: int = 50) -> list[str]:
+    """Frequent title words (4+ letters) that no timed query contains."""
+    excluded = {w for query in timed for w in words(query)}
+    return [w for w, _ in title_words.most_common()
+            if len(w) >= 4 and w not in excluded][:n]
+
+
+# -- our engine ----------------------------------------------------------------------------
+
+class WhooshEngine:
+    """Build with ``archive reindex``, search with `ArchiveSearcher`, serve over HTTP."""
+
+    name = "whoosh"
+
+    def __init__(self, entities: bool, server: str, workers: int):
+        self.entities, self.server, self.workers = entities, server, workers
+        self.searcher: ArchiveSearcher | None = None
+
+    def build_cmd(self, source: Path, index_dir: Path, full: bool) -> list[str]:
+        return [_tool("archive"), "reindex", str(source), "--index", str(index_dir),
+                *(["--full"] if full else []), *([] if self.entities else ["--no-entities"])]
+
+    def open(self, index_dir: Path) -> None:
+        self.searcher = ArchiveSearcher(index_dir)
+        self.searcher.warm()
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+
+    def top10(self, query: str, match: str) -> int:
+        assert self.searcher is not None
+        request = SearchRequest(query=query, match=match, limit=10, facet_limit=0)
+        return len(self.searcher.search(request).hits)
+
+    def page(self, query: str, match: str) -> int:
+        """The page the web shows: hits, facets, snippets, as the API's JSON."""
+        assert self.searcher is not None
+        result = self.searcher.search(SearchRequest(query=query, match=match, limit=10))
+        return int(result.as_json()["total"])
+
+    def serve_cmd(self, index_dir: Path, port: int) -> tuple[list[str], dict[str, str]]:
+        if self.server == "gunicorn":
+            return ([_tool("gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{port}",
+                     "web.app:create_app()"], {"ARCHIVE_INDEX_DIR": str(index_dir)})
+        return [_tool("archive"), "serve", "--index", str(index_dir), "--port", str(port)], {}
+
+
+ENGINES = {"whoosh": WhooshEngine}
+
+
+def _tool(name: str) -> str:
+    """A console script of this interpreter's environment (else from PATH)."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
+# -- HTTP ---------------------------------------------------------------------------------
+
+def http_get(port: int, query: str, match: str) -> int:
+    url = (f"http://127.0.0.1:{port}/api/search?"
+           + urllib.parse.urlencode({"q": query, "match": match}))
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        return response.status
+
+
+def measure_http(engine: WhooshEngine, index_dir: Path, queries: list[str], warm: list[str],
+                 log: Path) -> dict:
+    with socket.socket() as sock:  # a free loopback port
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd, env = engine.serve_cmd(index_dir, port)
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        while True:  # ready = the first search answered (the index is opened lazily)
+            if proc.poll() is not None or time.perf_counter() - started > 300:
+                sys.exit(f"server did not start:\n{log.read_text(errors='replace')[-2000:]}")
+            try:
+                if http_get(port, warm[0] if warm else queries[0], "all") == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        ready_s = time.perf_counter() - started
+        for i, query in enumerate(warm):
+            http_get(port, query, MATCHES[i % 2])
+        page = {m: time_queries(lambda q, m: http_get(port, q, m), queries, m) for m in MATCHES}
+        rss = tree_rss(proc.pid)
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=15)
+        if proc.poll() is None:
+            proc.kill()
+    for figures in page.values():
+        figures.pop("mean_hits")  # the status code, not a hit count
+    return {"server": engine.server, "ready_s": round(ready_s, 2), "server_rss_mb": mb(rss),
+            "page": page}
+
+
+# -- FTS5 baseline --------------------------------------------------------------------------
+
+class Fts5Baseline:
+    """SQLite FTS5 over ``normalize(title)`` and ``normalize(body)``: bm25, no stemming."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path)
+
+    def build(self, source: Path) -> dict:
+        started = time.perf_counter()
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5("
+                        "id UNINDEXED, source UNINDEXED, title, body)")
+        rows = ((a.id, a.source or "", normalize(a.title), normalize(a.body))
+                for a in read_sources([source]) if isinstance(a, Article))
+        with self.db:
+            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
+            self.db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+        seconds = time.perf_counter() - started
+        articles = self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        return {"seconds": round(seconds, 2), "articles": articles,
+                "articles_per_s": round(articles / seconds, 1),
+                "db_mb": mb(self.path.stat().st_size)}
+
+    @staticmethod
+    def expression(query: str, match: str) -> str:
+        """Each normalised term quoted; implicit AND for ``all``, OR for ``any``."""
+        terms = [t for t in normalize(query).split() if any(ch.isalnum() for ch in t)]
+        quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+        return (" " if match == "all" else " OR ").join(quoted) or '""'
+
+    def top10(self, query: str, match: str) -> int:
+        return len(self.db.execute(
+            "SELECT id, title, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10",
+            (self.expression(query, match),)).fetchall())
+
+    def page(self, query: str, match: str) -> int:
+        expr = (self.expression(query, match),)
+        self.db.execute("SELECT id, title, bm25(docs), snippet(docs, 3, '<mark>', '</mark>', "
+                        "'…', 24) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10",
+                        expr).fetchall()
+        total = self.db.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", expr).fetchone()
+        self.db.execute("SELECT source, count(*) AS n FROM docs WHERE docs MATCH ? "
+                        "GROUP BY source ORDER BY n DESC LIMIT 10", expr).fetchall()
+        return int(total[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# -- one size -------------------------------------------------------------------------------
+
+def library_latency(searcher: WhooshEngine | Fts5Baseline, queries: list[str],
+                    warm: list[str]) -> dict:
+    for i, query in enumerate(warm):
+        searcher.page(query, MATCHES[i % 2])
+    return {mode: {m: time_queries(getattr(searcher, mode), queries, m) for m in MATCHES}
+            for mode in ("top10", "page")}
+
+
+def measure_size(args: argparse.Namespace, files: list[Path], size: int, queries: list[str],
+                 root: Path) -> dict:
+    work = root / f"size-{size}"
+    (work / "data").mkdir(parents=True)
+    subset = work / "data" / f"first-{size}.jsonl.gz"
+    articles, title_words = write_subset(files, size, subset)
+    warm = warmup_queries(title_words, queries)
+    engine = ENGINES[args.engine](not args.no_entities, args.http_server, args.http_workers)
+    index_dir = work / "engine" / "index"
+    index_dir.parent.mkdir()
+    print(f"[{articles:,} articles] building …", file=sys.stderr)
+    build = run_monitored(engine.build_cmd(subset, index_dir, full=True), work / "build.log",
+                          watch=index_dir.parent)
+    index_mb = mb(disk_usage(index_dir.parent))
+    recheck = run_monitored(engine.build_cmd(subset, index_dir, full=False),
+                            work / "recheck.log", watch=index_dir.parent)
+    figures: dict = {
+        "articles": articles, "requested": size, "queries": len(queries),
+        "warmup_queries": len(warm),
+        "build": {"seconds": build.seconds,
+                  "articles_per_s": round(articles / build.seconds, 1),
+                  "peak_rss_mb": build.peak_rss_mb, "index_mb": index_mb,
+                  "peak_disk_mb": build.peak_disk_mb, "report": build.report},
+        "recheck": {"seconds": recheck.seconds, "peak_rss_mb": recheck.peak_rss_mb,
+                    "peak_disk_mb": recheck.peak_disk_mb,
+                    "report": recheck.report},
+    }
+    print(f"[{articles:,} articles] library queries …", file=sys.stderr)
+    engine.open(index_dir)
+    try:
+        figures["library"] = library_latency(engine, queries, warm)
+    finally:
+        engine.close()
+    if not args.skip_http:
+        print(f"[{articles:,} articles] HTTP queries …", file=sys.stderr)
+        figures["http"] = measure_http(engine, index_dir, queries, warm, work / "serve.log")
+    if not args.skip_fts5:
+        print(f"[{articles:,} articles] FTS5 …", file=sys.stderr)
+        fts = Fts5Baseline(work / "fts5.sqlite")
+        try:
+            figures["fts5"] = {"build": fts.build(subset), **library_latency(fts, queries, warm)}
+        finally:
+            fts.close()
+        figures["ratios"] = ratios(figures)
+    return figures
+
+
+def ratios(fig: dict) -> Figures:
+    """ours / FTS5 for every comparable figure, 3 significant digits (for articles/s, above 1
+    means ours is faster; for seconds, sizes and latencies, below 1 does)."""
+    fts, build = fig["fts5"], fig["build"]
+    out = {"build.seconds": build["seconds"] / max(fts["build"]["seconds"], 0.01),
+           "build.articles_per_s": build["articles_per_s"] / fts["build"]["articles_per_s"],
+           "size_mb": build["index_mb"] / max(fts["build"]["db_mb"], 0.1)}
+    paths = [("library", "top10"), ("library", "page")] + [("http", "page")] * ("http" in fig)
+    for path, mode in paths:
+        for m, p in itertools.product(MATCHES, PCTS):
+            out[f"{path}.{mode}.{m}.{p}"] = fig[path][mode][m][p] / max(fts[mode][m][p], 0.001)
+    return {key: float(f"{value:.3g}") for key, value in out.items()}
+
+
+# -- report ---------------------------------------------------------------------------------
+
+def header(args: argparse.Namespace) -> dict:
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"date": datetime.now().isoformat(timespec="seconds"),
+            "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "commit": commit, "engine": args.engine, "entities": not args.no_entities,
+            "command": shlex.join(["python", "bench/scale.py", *sys.argv[1:]])}
+
+
+def header_line(head: dict) -> str:
+    return (f"{head['date']} · nproc {head['nproc']} · {head['memory_gb']} GB RAM · "
+            f"Python {head['python']} · {head['commit']} · `{head['command']}`")
+
+
+def table(head: dict, fig: dict) -> Iterator[str]:
+    """One size as Markdown: our figure, FTS5's, and the ratio."""
+    fts, rat, b = fig.get("fts5"), fig.get("ratios", {}), fig["build"]
+    fb = fts["build"] if fts else {}
+    yield (f"\n### {fig['articles']:,} articles ({head['engine']}, entities "
+           f"{'on' if head['entities'] else 'off'}, {fig['queries']} "
+           "queries, each timed once)\n\n| figure | ours | FTS5 | ours/FTS5 |\n|---|---|---|---|")
+    yield row("build from scratch (s)", b["seconds"], fb.get("seconds"), rat.get("build.seconds"))
+    yield row("build articles/s", b["articles_per_s"], fb.get("articles_per_s"),
+              rat.get("build.articles_per_s"))
+    yield row("build peak RSS, process tree (MB)", b["peak_rss_mb"])
+    yield row("index size (MB)", b["index_mb"], fb.get("db_mb"), rat.get("size_mb"))
+    yield row("peak disk during build (MB)", b["peak_disk_mb"])
+    yield row("unchanged re-check (s)", fig["recheck"]["seconds"])
+    paths = [("library top-10", "library", "top10"), ("library page", "library", "page")]
+    paths += [("HTTP page", "http", "page")] if "http" in fig else []
+    trio = lambda f: " / ".join(sig(f[p]) for p in PCTS)  # noqa: E731
+    for label, path, mode in paths:
+        for m in MATCHES:
+            yield row(f"{label} `{m}` p50/p95/p99 (ms)", trio(fig[path][mode][m]),
+                      fts and trio(fts[mode][m]),
+                      rat and trio({p: rat[f"{path}.{mode}.{m}.{p}"] for p in PCTS}))
+    timed = [(path, mode, fig[path][mode]) for _, path, mode in paths]
+    timed += [("FTS5", mode, fts[mode]) for mode in ("top10", "page")] if fts else []
+    failed = {f"{path} {mode} `{m}`": figs[m]["errors"] for path, mode, figs in timed
+              for m in MATCHES if figs[m]["errors"]}
+    if failed:
+        yield row("queries that raised (left out)", ", ".join(f"{k}: {v}" for k, v in
+                                                            failed.items()))
+    for m in MATCHES:
+        yield row(f"mean hits `{m}`", fig["library"]["page"][m]["mean_hits"],
+                  fts and fts["page"][m]["mean_hits"])
+    if "http" in fig:
+        yield row(f"HTTP ({fig['http']['server']}) time to ready (s)", fig["http"]["ready_s"])
+        yield row("HTTP server RSS after the run (MB)", fig["http"]["server_rss_mb"])
+
+
+def sig(value: float) -> str:
+    """3 significant digits, never in e-notation."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def row(label: str, ours: object, fts: object = None, ratio: object = None) -> str:
+    cell = lambda v: "–" if v is None else f"{v:,g}" if isinstance(v, float | int) else v  # noqa: E731
+    return f"| {label} | {cell(ours)} | {cell(fts)} | {cell(ratio)} |"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,60042",
+                        help="comma-separated article counts (first N of the corpus)")
+    parser.add_argument("--corpus", default=str(SHARED / "data/corpus/*.jsonl.gz"))
+    parser.add_argument("--queries", type=Path, default=SHARED / "data/bench/queries.txt")
+    parser.add_argument("--limit-queries", type=int, default=None,
+                        help="N queries spread evenly over the file (it runs short to long)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the run's scratch folder goes (default: the system temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--engine", choices=sorted(ENGINES), default="whoosh")
+    parser.add_argument("--http-server", choices=("serve", "gunicorn"), default="serve",
+                        help="`archive serve` (Flask dev server) or gunicorn")
+    parser.add_argument("--http-workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-fts5", action="store_true")
+    parser.add_argument("--no-entities", action="store_true")
+    parser.add_argument("--out", type=Path, default=REPO / "var" / "bench-scale.json")
+    args = parser.parse_args(argv)
+    files = sorted(Path(p) for p in glob.glob(os.path.expanduser(args.corpus)))
+    if not files or not args.queries.exists():
+        sys.exit(f"corpus {args.corpus} or queries {args.queries} not found (needs ../shared)")
+    queries = [q.strip() for q in args.queries.read_text(encoding="utf-8").splitlines()
+               if q.strip()]
+    if args.limit_queries and args.limit_queries < len(queries):  # spread over the file
+        queries = [queries[i * len(queries) // args.limit_queries]
+                   for i in range(args.limit_queries)]
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=args.workdir))
+    head = header(args)
+    report: dict = {"header": head, "corpus": [str(f) for f in files],
+                    "queries": str(args.queries), "sizes": []}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    print(header_line(head))
+    try:
+        for size in sizes:  # the report is rewritten after each size: a crash keeps the rest
+            report["sizes"].append(measure_size(args, files, size, queries, root))
+            args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+            print("\n".join(table(head, report["sizes"][-1])), flush=True)
+            if not args.keep:
+                shutil.rmtree(root / f"size-{size}", ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"\nfull figures: {args.out}" + (f"; scratch kept in {root}" if args.keep else ""))
+    return report
+
+if __name__ == "__main__":
+    main()

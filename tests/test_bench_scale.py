@@ -1,0 +1,132 @@
+"""Smoke tests for bench/scale.py and bench/grow.py on corpora made here (no ../shared)."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+_BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+SOURCES = ("الجزيرة", "العربية", "بي بي سي عربي")
+PERSONS = ("بنيامين نتنياهو", "أنتوني بلينكن", "يوآف غالانت", "محمد بن سلمان")
+PLACES = ("غزة", "القدس", "بيروت", "طهران", "الرياض")
+TOPICS = ("المفاوضات", "التهدئة", "الانتخابات", "الاقتصاد", "كرة القدم")
+QUERIES = ["غزة", "المفاوضات", "نتنياهو بيروت", "الاقتصاد الرياض", "كلمةغيرموجودة"]
+
+
+def _load(name: str):
+    module_name = f"bench_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, _BENCH / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+def _articles(count: int) -> list[dict]:
+    out = []
+    for n in range(count):
+        person, place = PERSONS[n % len(PERSONS)], PLACES[n % len(PLACES)]
+        topic = TOPICS[n % len(TOPICS)]
+        out.append({
+            "id": f"t{n:03d}", "title": f"{person} يبحث {topic} في {place} (خبر {n})",
+            "body": "\n".join([
+                f"التقى {person} مسؤولين في {place} لبحث {topic} يوم {n}.",
+                f"وقال المتحدث إن الاجتماع رقم {n} تناول الوضع الإنساني و{topic}.",
+                f"وأضاف أن المحادثات في {PLACES[(n + 1) % len(PLACES)]} ستستمر الأسبوع المقبل.",
+            ]),
+            "date": f"20{18 + n % 5}-0{1 + n % 9}-1{n % 10}T09:30:00",
+            "source": SOURCES[n % len(SOURCES)], "url": f"https://example.org/news/{n}",
+            "category": None})
+    return out
+
+
+def _write_gz(path: Path, articles: list[dict]) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+    return path
+
+
+def _ordered(figures: dict) -> bool:
+    return 0 <= figures["p50"] <= figures["p95"] <= figures["p99"]
+
+
+def test_scale_reports_every_figure(tmp_path, capsys):
+    scale = _load("scale")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = _articles(60)
+    _write_gz(corpus / "a.jsonl.gz", articles[:30])
+    _write_gz(corpus / "b.jsonl.gz", articles[30:])
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    scale.main(["--sizes", "40", "--corpus", str(corpus / "*.jsonl.gz"), "--queries",
+                str(queries), "--workdir", str(tmp_path / "work"), "--out", str(out)])
+
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {"date", "nproc", "memory_gb", "python", "command"} <= report["header"].keys()
+    (size,) = report["sizes"]
+    assert size["articles"] == 40  # 30 from a.jsonl.gz, then 10 from b.jsonl.gz
+    build = size["build"]
+    assert build["seconds"] > 0 and build["articles_per_s"] > 0 and build["peak_rss_mb"] > 0
+    assert 0 < build["index_mb"] <= build["peak_disk_mb"]
+    assert build["report"]["added"] == 40
+    assert size["recheck"]["seconds"] > 0 and size["recheck"]["report"]["unchanged"] == 40
+    for mode in ("top10", "page"):
+        for match in ("all", "any"):
+            for figures in (size["library"][mode][match], size["fts5"][mode][match]):
+                assert _ordered(figures) and figures["n"] == len(QUERIES)
+    assert size["library"]["page"]["any"]["mean_hits"] > 0
+    assert size["fts5"]["page"]["any"]["mean_hits"] > 0
+    http = size["http"]
+    assert http["ready_s"] > 0 and http["server_rss_mb"] > 0
+    assert all(_ordered(http["page"][m]) for m in ("all", "any"))
+    fts = size["fts5"]["build"]
+    assert fts["articles"] == 40 and fts["articles_per_s"] > 0 and fts["db_mb"] > 0
+    ratios = size["ratios"]
+    assert {"build.articles_per_s", "size_mb", "library.top10.all.p50",
+            "library.page.any.p99", "http.page.all.p95"} <= ratios.keys()
+    assert all(value > 0 for value in ratios.values())
+    assert not list((tmp_path / "work").iterdir())  # scratch removed without --keep
+    table = capsys.readouterr().out
+    assert "### 40 articles" in table and "| build articles/s |" in table
+
+
+def test_fts5_expression_quotes_terms():
+    scale = _load("scale")
+    fts, gaza = scale.Fts5Baseline, scale.normalize("غزة")  # normalised like the text
+    assert fts.expression('غزّة "القدس"', "all") == f'"{gaza}" """القدس"""'
+    assert fts.expression("غزة القدس", "any") == f'"{gaza}" OR "القدس"'
+    assert fts.expression(" - ", "all") == '""'
+
+
+def test_grow_recombines_whole_paragraphs(tmp_path):
+    grow = _load("grow")
+    source = _articles(20)
+    corpus = _write_gz(tmp_path / "seed.jsonl.gz", source)
+    out = tmp_path / "grown.jsonl.gz"
+    args = ["--articles", "100", "--out", str(out), "--corpus", str(corpus), "--seed", "3"]
+    grow.main(args)
+
+    with gzip.open(out, "rt", encoding="utf-8") as lines:
+        grown = [json.loads(line) for line in lines]
+    assert len(grown) == 100 and len({a["id"] for a in grown}) == 100
+    paragraphs: dict[str, set[str]] = {}
+    for article in source:
+        for paragraph in article["body"].split("\n"):
+            paragraphs.setdefault(paragraph, set()).add(article["source"])
+    titles = {a["title"] for a in source}
+    for article in grown:
+        assert article["title"] in titles
+        body = article["body"].split("\n")
+        assert len(body) >= 2
+        assert all(article["source"] in paragraphs[p] for p in body)  # same source
+    assert len({a["date"][:4] for a in grown}) > 3  # spread over years
+    again = tmp_path / "again.jsonl.gz"
+    grow.main([*args[:3], str(again), *args[4:]])
+    assert gzip.decompress(again.read_bytes()) == gzip.decompress(out.read_bytes())
