@@ -22,7 +22,7 @@ from archive.readers import Skipped
 
 from .aliases import AliasTable
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
-from .store import INDEX_NAME, VERSION_FILE, is_current, resolve
+from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
 
 _MANIFEST = ("id", "content_hash", "origin")
 ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this build
@@ -117,8 +117,8 @@ def reindex(
 
 def _writer(ix, procs: int, memory_mb: int):
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=memory_mb)
-    return ix.writer(limitmb=memory_mb)
+        return ix.writer(procs=procs, multisegment=True, limitmb=memory_mb, codec=codec())
+    return ix.writer(limitmb=memory_mb, codec=codec())
 
 
 def _enrich_version(index_dir: Path) -> str | None:
@@ -172,7 +172,7 @@ def _incremental(index_dir: Path, items, run: _Run) -> None:
     ix = whoosh_index.open_dir(str(resolve(index_dir)), indexname=INDEX_NAME)
     with ix.searcher() as searcher:
         known = {doc["id"]: doc for doc in _manifest(searcher)}
-    writer = ix.writer()
+    writer = ix.writer(codec=codec())
     report = run.report
     try:
         for article in run.articles(items):

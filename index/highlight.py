@@ -69,12 +69,13 @@ class Highlighter:
         the searched words and stems, marks allowed between letters, finds the few
         candidate words; only those are checked word by word.
         """
-        aligned = normalize_aligned(text) if self._needles else None
-        if aligned is None:
+        needles = self._needles
+        aligned = normalize_aligned(text) if needles else None
+        if needles is None or aligned is None:
             return [(m.start(), m.end()) for m in WORD_PATTERN.finditer(text)
                     if self._matches(m.group())]
         spans: dict[tuple[int, int], None] = {}
-        for hit in self._needles.finditer(aligned):
+        for hit in needles.finditer(aligned):
             span = _word_at(text, hit.start())
             if span not in spans and self._matches(text[span[0]:span[1]]):
                 spans[span] = None

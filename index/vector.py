@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from .query import ExactTerm
@@ -137,6 +137,13 @@ class Postings:
 def _leaf_postings(leaf, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """All postings of a term in one segment, block by block (Whoosh W3 internals)."""
     m = leaf._terms.matcher(field, btext, leaf.schema[field].format)
+    if not isinstance(m, W3LeafMatcher):  # a rare term, inlined in its term entry
+        few_ids, few_weights = [], []
+        while m.is_active():
+            few_ids.append(m.id())
+            few_weights.append(m.weight())
+            m.next()
+        return np.array(few_ids, dtype=np.int64), np.array(few_weights, dtype=np.float64)
     ids, weights = [], []
     while m.is_active():
         if m._data is None:
