@@ -5,6 +5,7 @@ Only the CLI writes (Whoosh allows one writer at a time); web workers only read.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -20,12 +21,15 @@ from archive.kinds import EntityKind
 from archive.models import Article
 from archive.readers import Skipped
 
-from .aliases import AliasTable
+from .aliases import ALIASES_FILE, AliasTable
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
 
 _MANIFEST = ("id", "content_hash", "origin")
 ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this build
+# id → [content hash, origin] of every indexed article, beside the index: an unchanged
+# corpus is re-checked without unpickling every stored body.
+MANIFEST_FILE = "manifest.json"
 
 
 @dataclass
@@ -149,17 +153,20 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
     """Build into a fresh directory, then swap it in: readers never see half an index."""
     build_dir = _new_build_dir(index_dir)
     ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
+    manifest: dict[str, list[str]] = {}
     try:
         writer = _writer(ix, procs, memory_mb)
         try:
             for article in articles:
                 writer.add_document(**article_to_document(enrich(article), entity_key))
+                manifest[article.id] = [article.content_hash, article.origin]
                 report.added += 1
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
         _save_aliases(ix, build_dir)
+        _save_manifest(manifest, build_dir)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
@@ -169,34 +176,59 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
 
 
 def _incremental(index_dir: Path, items, run: _Run) -> None:
-    ix = whoosh_index.open_dir(str(resolve(index_dir)), indexname=INDEX_NAME)
-    with ix.searcher() as searcher:
-        known = {doc["id"]: doc for doc in _manifest(searcher)}
+    directory = resolve(index_dir)
+    ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+    known = _load_manifest(directory)
+    if known is None:
+        with ix.searcher() as searcher:
+            known = {doc["id"]: [doc["content_hash"], doc["origin"]]
+                     for doc in _manifest(searcher)}
     writer = ix.writer(codec=codec())
     report = run.report
+    manifest = dict(known)
     try:
         for article in run.articles(items):
             old = known.get(article.id)
-            if old and (old["content_hash"], old["origin"]) == (article.content_hash,
-                                                                article.origin):
+            if old and tuple(old) == (article.content_hash, article.origin):
                 report.unchanged += 1
                 continue
             writer.update_document(**article_to_document(run.enrich(article), entity_key))
+            manifest[article.id] = [article.content_hash, article.origin]
             if old:
                 report.updated += 1
             else:
                 report.added += 1
         for doc_id in _gone(known, run):
             writer.delete_by_term("id", doc_id)
+            manifest.pop(doc_id, None)
             report.removed += 1
     except BaseException:
         writer.cancel()
         raise
-    if report.added or report.updated or report.removed:
+    changed = bool(report.added or report.updated or report.removed)
+    if changed:
         writer.commit()
     else:
         writer.cancel()  # nothing changed: keep the current generation as it is
-    _save_aliases(ix, resolve(index_dir))  # cheap, and picks up a newer merging rule
+    if changed or not (directory / ALIASES_FILE).is_file():
+        _save_aliases(ix, directory)
+    if changed or not (directory / MANIFEST_FILE).is_file():
+        _save_manifest(manifest, directory)
+
+
+def _save_manifest(manifest: dict[str, list[str]], directory: Path) -> None:
+    path = directory / MANIFEST_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _load_manifest(directory: Path) -> dict[str, list[str]] | None:
+    path = directory / MANIFEST_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # absent or unreadable: read the stored fields instead
 
 
 def _save_aliases(ix, directory: Path) -> None:
@@ -211,14 +243,14 @@ def _manifest(searcher) -> Iterable[dict]:
         yield {key: fields.get(key) for key in _MANIFEST}
 
 
-def _gone(known: dict[str, dict], run: _Run) -> list[str]:
+def _gone(known: dict[str, list[str]], run: _Run) -> list[str]:
     """Indexed articles whose file is gone, or whose file was read whole without them."""
     read_cleanly = set(run.seen.values()) - run.files_with_problems
     gone = []
     for doc_id, doc in known.items():
         if doc_id in run.seen:
             continue
-        origin = doc["origin"] or ""
+        origin = doc[1] or ""
         if (origin and not os.path.exists(origin)) or origin in read_cleanly:
             gone.append(doc_id)
     return gone

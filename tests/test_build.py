@@ -1,5 +1,6 @@
 """Incremental and full reindexing on real Whoosh indexes."""
 
+import json
 import os
 
 from index.build import reindex
@@ -175,3 +176,22 @@ def test_a_new_extractor_version_rebuilds_every_article_s_entities(tmp_path):
     again = CountingEnricher("بيروت")
     assert build(tmp_path / "ix", src, enrich=again, enrich_version="v2").unchanged == 3
     assert again.seen == []
+
+
+def test_the_manifest_follows_every_change_and_its_loss_costs_nothing(tmp_path):
+    from index.build import MANIFEST_FILE
+
+    src = write_jsonl(tmp_path / "a.jsonl", _articles(4))
+    build(tmp_path / "ix", src)
+    manifest = resolve(tmp_path / "ix") / MANIFEST_FILE
+    assert sorted(json.loads(manifest.read_text())) == ["a0", "a1", "a2", "a3"]
+    changed = _articles(4)[:3]
+    changed[1]["body"] = "نص آخر"
+    write_jsonl(src, changed)  # a1 changed, a3 dropped from the file
+    report = build(tmp_path / "ix", src)
+    assert (report.updated, report.removed) == (1, 1)
+    assert sorted(json.loads(manifest.read_text())) == ["a0", "a1", "a2"]
+    manifest.unlink()  # an index without one (older, or a lost file): stored fields instead
+    report = build(tmp_path / "ix", src)
+    assert (report.unchanged, report.updated, report.added, report.removed) == (3, 0, 0, 0)
+    assert manifest.is_file()
