@@ -68,15 +68,17 @@ def percentiles(times_ms: list[float]) -> Figures:
             "p99": round(rank(0.99), 3), "n": len(ordered)}
 
 
-def tree_rss(pid: int) -> int:
-    """RSS of a process and all its children, summed (shared pages count once per process)."""
+def tree_rss(pid: int, largest: bool = False) -> int:
+    """RSS of a process and all its children, summed (shared pages count once per
+    process), or the largest single process's with ``largest`` (a server's worker)."""
     def rss(proc: psutil.Process) -> int:
         with contextlib.suppress(psutil.Error):
             return proc.memory_info().rss
         return 0
     with contextlib.suppress(psutil.Error):
         root = psutil.Process(pid)
-        return sum(map(rss, [root, *root.children(recursive=True)]))
+        sizes = list(map(rss, [root, *root.children(recursive=True)]))
+        return max(sizes) if largest else sum(sizes)
     return 0
 
 
@@ -255,7 +257,7 @@ def measure_http(engine: WhooshEngine, index_dir: Path, queries: list[str], warm
         for i, query in enumerate(warm):
             http_get(port, query, MATCHES[i % 2])
         page = {m: time_queries(lambda q, m: http_get(port, q, m), queries, m) for m in MATCHES}
-        rss = tree_rss(proc.pid)
+        rss, worker_rss = tree_rss(proc.pid), tree_rss(proc.pid, largest=True)
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -265,7 +267,7 @@ def measure_http(engine: WhooshEngine, index_dir: Path, queries: list[str], warm
     for figures in page.values():
         figures.pop("mean_hits")  # the status code, not a hit count
     return {"server": engine.server, "ready_s": round(ready_s, 2), "server_rss_mb": mb(rss),
-            "page": page}
+            "worker_rss_mb": mb(worker_rss), "page": page}
 
 
 # -- FTS5 baseline --------------------------------------------------------------------------
@@ -445,7 +447,9 @@ def table(head: dict, fig: dict) -> Iterator[str]:
                   fts and fts["page"][m]["mean_hits"])
     if "http" in fig:
         yield row(f"HTTP ({fig['http']['server']}) time to ready (s)", fig["http"]["ready_s"])
-        yield row("HTTP server RSS after the run (MB)", fig["http"]["server_rss_mb"])
+        yield row("HTTP server RSS after the run, all processes (MB)",
+                  fig["http"]["server_rss_mb"])
+        yield row("HTTP largest process RSS (a worker) (MB)", fig["http"]["worker_rss_mb"])
 
 
 def sig(value: float) -> str:

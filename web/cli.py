@@ -288,23 +288,26 @@ def entities_cmd(index_dir, top, kind, as_json) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
-def serve_cmd(index_dir, host, port) -> None:
-    """Serve the search page; indexes seeds/ first when there is no index yet.
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="gunicorn worker processes (each opens the index once).")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
+def serve_cmd(index_dir, host, port, workers, dev) -> None:
+    """Serve the search page with gunicorn; indexes seeds/ first when there is no index.
 
     \b
     Example:
-      archive serve --port 8000
-    For production: gunicorn -w 4 -b 0.0.0.0:8000 'web.app:create_app()'
+      archive serve --port 8000 --workers 4
+      archive serve --dev        # Flask's server, reloads nothing, one process
     """
     from index.store import is_current
 
-    from .app import create_app
+    from .serve import serve
 
     directory = _index_dir(index_dir)
     if not is_current(directory):
         err.print(f"no index at {directory}: indexing {get_settings().seeds_dir} first")
         _print_report(run_reindex([get_settings().seeds_dir], directory))
-    create_app({"INDEX_DIR": str(directory)}).run(host=host, port=port)
+    serve(directory, host, port, workers, dev=dev)
 
 
 main.add_command(extract_cmd)
