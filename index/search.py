@@ -107,41 +107,29 @@ class ArchiveSearcher:
 
     def _run(self, gen: Generation, request: SearchRequest, parsed: ParsedQuery
              ) -> SearchResult:
-        queries = _queries(gen, request, parsed)
-        matches = _matches(gen, queries)
-        full = intersect([matches.base, *matches.filters.values()])
+        found = _evaluate(gen, request, parsed)
         start = (request.page - 1) * request.limit
-        page = _ordered(gen, full, request, start + request.limit)[start:]
-        marks = highlighter(gen, queries.text)
-        scored = _sorting(request.sort, request.query) is None
-        hits = [make_hit(gen, gen.searcher.stored_fields(int(full.docs[i])),
-                         float(full.scores[i]) if scored else None, marks) for i in page]
-        return SearchResult(query=request.query, match=request.match, total=len(full.docs),
-                            page=request.page, limit=request.limit, hits=hits,
-                            facets=_facets(gen, matches, request))
+        positions = _ordered(gen, found.full, request, start + request.limit)[start:]
+        return SearchResult(query=request.query, match=request.match,
+                            total=len(found.full.docs), page=request.page, limit=request.limit,
+                            hits=list(_hits(gen, found, positions, request)),
+                            facets=_facets(gen, found.matched, request))
 
     def ranked_ids(self, request: SearchRequest) -> list[str]:
         """Ids of one page in result order: the ranking alone, without snippets, facets or
         suggestions (the relevance benchmark, batch runs)."""
         gen = self.generation()
-        queries = _queries(gen, request, parse(request.query, request.match, self.ranking))
-        matches = _matches(gen, queries)
-        full = intersect([matches.base, *matches.filters.values()])
+        found = _evaluate(gen, request, parse(request.query, request.match, self.ranking))
         start = (request.page - 1) * request.limit
-        return [gen.searcher.stored_fields(int(full.docs[i]))["id"]
-                for i in _ordered(gen, full, request, start + request.limit)[start:]]
+        docs = found.full.docs[_ordered(gen, found.full, request, start + request.limit)[start:]]
+        return [gen.searcher.stored_fields(int(d))["id"] for d in docs]
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of ``request`` (not just a page), streamed in result order."""
         gen = self.generation()
-        queries = _queries(gen, request, parse(request.query, request.match, self.ranking))
-        matches = _matches(gen, queries)
-        full = intersect([matches.base, *matches.filters.values()])
-        marks = highlighter(gen, queries.text)
-        scored = _sorting(request.sort, request.query) is None
-        for i in _ordered(gen, full, request, len(full.docs)):
-            yield make_hit(gen, gen.searcher.stored_fields(int(full.docs[i])),
-                           float(full.scores[i]) if scored else None, marks)
+        found = _evaluate(gen, request, parse(request.query, request.match, self.ranking))
+        yield from _hits(gen, found, _ordered(gen, found.full, request, len(found.full.docs)),
+                         request)
 
     # -- articles, names ----------------------------------------------------------
 
@@ -186,10 +174,27 @@ class _Matched(NamedTuple):
     filters: dict[FacetName, Matches]
 
 
-def _matches(gen: Generation, queries: _Queries) -> _Matched:
+class _Found(NamedTuple):
+    queries: _Queries
+    matched: _Matched
+    full: Matches  # every filter applied: the results
+
+
+def _evaluate(gen: Generation, request: SearchRequest, parsed: ParsedQuery) -> _Found:
+    queries = _queries(gen, request, parsed)
     run = gen.evaluator.run
-    return _Matched(run(_and(queries.base)),
-                    {name: run(q) for name, q in queries.filters.items()})
+    matched = _Matched(run(_and(queries.base)),
+                       {name: run(q) for name, q in queries.filters.items()})
+    return _Found(queries, matched, intersect([matched.base, *matched.filters.values()]))
+
+
+def _hits(gen: Generation, found: _Found, positions: np.ndarray, request: SearchRequest
+          ) -> Iterator[Hit]:
+    marks = highlighter(gen, found.queries.text)
+    scored = _sorting(request.sort, request.query) is None
+    for i in positions:
+        yield make_hit(gen, gen.searcher.stored_fields(int(found.full.docs[i])),
+                       float(found.full.scores[i]) if scored else None, marks)
 
 
 def _ordered(gen: Generation, full: Matches, request: SearchRequest, n: int) -> np.ndarray:
