@@ -27,6 +27,12 @@ from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
 
 _MANIFEST = ("id", "content_hash", "origin")
 ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this build
+# Segments stay separate files: reading a sub-file of a compound segment copies it whole
+# into memory (whoosh/filedb/compound.py), which made every reader hold the index's terms
+# and postings privately (1.3 GB per web worker at 60k); assembling it also doubled the
+# disk a build needed.
+WRITER_OPTIONS = {"codec": codec(), "compound": False}
+
 # id → [content hash, origin] of every indexed article, beside the index: an unchanged
 # corpus is re-checked without unpickling every stored body.
 MANIFEST_FILE = "manifest.json"
@@ -121,8 +127,8 @@ def reindex(
 
 def _writer(ix, procs: int, memory_mb: int):
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=memory_mb, codec=codec())
-    return ix.writer(limitmb=memory_mb, codec=codec())
+        return ix.writer(procs=procs, multisegment=True, limitmb=memory_mb, **WRITER_OPTIONS)
+    return ix.writer(limitmb=memory_mb, **WRITER_OPTIONS)
 
 
 def _enrich_version(index_dir: Path) -> str | None:
@@ -183,7 +189,7 @@ def _incremental(index_dir: Path, items, run: _Run) -> None:
         with ix.searcher() as searcher:
             known = {doc["id"]: [doc["content_hash"], doc["origin"]]
                      for doc in _manifest(searcher)}
-    writer = ix.writer(codec=codec())
+    writer = ix.writer(**WRITER_OPTIONS)
     report = run.report
     manifest = dict(known)
     try:
