@@ -48,6 +48,8 @@ def serve(index_dir: Path, host: str, port: int, workers: int, dev: bool = False
     if dev:
         make_app(index_dir).run(host=host, port=port)
         return
+    # Sync workers, one request at a time each: a Whoosh reader seeks and reads shared
+    # file objects, so it is not to be used from several threads at once.
     _Gunicorn(index_dir, {"bind": f"{host}:{port}", "workers": workers,
-                          "worker_class": "gthread", "threads": 4, "timeout": 60,
-                          "accesslog": "-", "preload_app": False}).run()
+                          "worker_class": "sync", "timeout": 60, "accesslog": "-",
+                          "preload_app": False}).run()
