@@ -46,7 +46,7 @@ class _Gunicorn(BaseApplication):
 def serve(index_dir: Path, host: str, port: int, workers: int, dev: bool = False) -> None:
     """Serve until interrupted: gunicorn with ``workers`` processes, or Flask's server."""
     if dev:
-        make_app(index_dir).run(host=host, port=port)
+        make_app(index_dir).run(host=host, port=port, threaded=False)  # see below
         return
     # Sync workers, one request at a time each: a Whoosh reader seeks and reads shared
     # file objects, so it is not to be used from several threads at once.
