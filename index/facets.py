@@ -55,8 +55,16 @@ class FacetType:
     def key(self, value: str) -> str:
         return value.strip()
 
+    def field(self) -> str:
+        """The index field that filters on this facet's keys."""
+        return self.name.value
+
+    def terms(self, keys: Iterable[str]) -> list[str]:
+        """The index terms that stand for ``keys``."""
+        return list(keys)
+
     def filter(self, keys: Iterable[str]) -> Q.Query:
-        terms = [Q.Term(self.name.value, k) for k in keys]
+        terms = [Q.Term(self.field(), t) for t in self.terms(keys)]
         return Q.Or(terms) if terms else Q.NullQuery
 
     def raw_value(self, value: str) -> str:
@@ -123,10 +131,9 @@ class EntityFacet(FacetType):
     def key(self, value: str) -> str:
         return self.aliases.canonical(self.kind, entity_key(value))
 
-    def filter(self, keys: Iterable[str]) -> Q.Query:
-        terms = [Q.Term(self.kind.value, m) for k in keys
-                 for m in self.aliases.members(self.kind, k)]
-        return Q.Or(terms) if terms else Q.NullQuery
+    def terms(self, keys: Iterable[str]) -> list[str]:
+        """Every indexed key merged into each canonical key."""
+        return [m for k in keys for m in self.aliases.members(self.kind, k)]
 
     def label(self, key: str, seen: str) -> str:
         return self.aliases.display(self.kind, key, seen or key)
@@ -140,9 +147,8 @@ class SourceFacet(FacetType):
     def key(self, value: str) -> str:
         return value_key(value)
 
-    def filter(self, keys: Iterable[str]) -> Q.Query:
-        terms = [Q.Term("source_key", k) for k in keys]
-        return Q.Or(terms) if terms else Q.NullQuery
+    def field(self) -> str:
+        return "source_key"
 
 
 class MonthFacet(FacetType):
