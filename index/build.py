@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from archive.readers import Skipped
 from .aliases import ALIASES_FILE, AliasTable
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
+from .writers import Prepare, write_articles
 
 _MANIFEST = ("id", "content_hash", "origin")
 ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this build
@@ -125,12 +126,6 @@ def reindex(
     return report
 
 
-def _writer(ix, procs: int, memory_mb: int):
-    if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=memory_mb, **WRITER_OPTIONS)
-    return ix.writer(limitmb=memory_mb, **WRITER_OPTIONS)
-
-
 def _enrich_version(index_dir: Path) -> str | None:
     path = resolve(index_dir) / ENRICH_FILE
     return path.read_text().strip() if path.is_file() else None
@@ -155,22 +150,28 @@ def _reusing(enrich: Enrich, known: dict[str, tuple[str, dict]]) -> Enrich:
     return enrich_or_reuse if known else enrich
 
 
+def _recording(articles: Iterable[Article], manifest: dict[str, list[str]],
+               report: ReindexReport) -> Iterator[Article]:
+    for article in articles:
+        manifest[article.id] = [article.content_hash, article.origin]
+        report.added += 1
+        yield article
+
+
+def _preparing(enrich: Enrich) -> Prepare:
+    def prepare(article: Article) -> dict:
+        return article_to_document(enrich(article), entity_key)
+    return prepare
+
+
 def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, report) -> None:
     """Build into a fresh directory, then swap it in: readers never see half an index."""
     build_dir = _new_build_dir(index_dir)
     ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
     manifest: dict[str, list[str]] = {}
     try:
-        writer = _writer(ix, procs, memory_mb)
-        try:
-            for article in articles:
-                writer.add_document(**article_to_document(enrich(article), entity_key))
-                manifest[article.id] = [article.content_hash, article.origin]
-                report.added += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        write_articles(ix, _recording(articles, manifest, report), _preparing(enrich),
+                       procs=procs, limitmb=memory_mb, **WRITER_OPTIONS)
         _save_aliases(ix, build_dir)
         _save_manifest(manifest, build_dir)
     except BaseException:

@@ -1,0 +1,227 @@
+"""Writers for a full build: worker processes that extract, analyse and write one segment each.
+
+Two costs of Whoosh's own writers are replaced here (measured in the closing note of the
+performance issue, ``bench/scale.py``):
+
+- ``whoosh.multiproc.MpWriter`` pickles finished documents to its workers, so everything
+  before ``add_document`` (entity extraction, a third of the work) ran in the parent, which
+  then paced the build. Here the parent only reads articles; each worker makes documents.
+- ``whoosh.writing.PostingPool`` keeps one tuple per posting, sorts them all, and pickles
+  them one at a time to its run files; `_TermPool` groups postings by term as they come (a
+  document's postings arrive in document order, so only the terms need sorting) and spills
+  whole terms. Field lengths for BM25 are read once per document, not once per posting.
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+import pickle
+import queue
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from operator import itemgetter
+
+from whoosh.writing import SegmentWriter
+
+from archive.models import Article
+
+Prepare = Callable[[Article], dict]
+Key = tuple[str, bytes]  # (field name, term bytes)
+
+_BATCH = 50  # articles per job sent to a worker
+_RUN_CHUNK = 2_000  # terms per pickled record of a run file
+_POSTING_BYTES = 110  # a posting's share of memory: 3 list slots, an int, a float, a bytes
+_TERM_BYTES = 250  # a new term's: its key tuple and bytes, dict entry, list
+_WAIT_S = 1.0  # how often the parent checks that its workers are alive
+
+
+class _TermPool:
+    """Postings grouped by term, spilled to sorted run files past ``limitmb``.
+
+    The interface `SegmentWriter` uses: ``add``, ``fieldnames``, ``cleanup``.
+    """
+
+    def __init__(self, tempstore, limitmb: int):
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.size = 0
+        self.terms: dict[Key, list] = {}  # key → [docnum, weight, value, docnum, …]
+        self.runs: list[str] = []
+        self.fieldnames: set[str] = set()
+
+    def add(self, item: tuple) -> None:
+        fieldname, btext, docnum, weight, value = item
+        key = (fieldname, btext)
+        postings = self.terms.get(key)
+        if postings is None:
+            postings = self.terms[key] = []
+            self.fieldnames.add(fieldname)
+            self.size += _TERM_BYTES + len(btext)
+        postings += (docnum, weight, value or b"")
+        self.size += _POSTING_BYTES + (len(value) if value else 0)
+        if self.size > self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        name = f"{len(self.runs)}-{id(self)}.terms"
+        with self.tempstore.create_file(name).raw_file() as f:
+            terms = sorted(self.terms.items(), key=itemgetter(0))
+            for start in range(0, len(terms), _RUN_CHUNK):
+                pickle.dump(terms[start:start + _RUN_CHUNK], f, pickle.HIGHEST_PROTOCOL)
+        self.runs.append(name)
+        self.terms, self.size = {}, 0
+
+    def _read_run(self, name: str) -> Iterator[tuple[Key, list]]:
+        with self.tempstore.open_file(name).raw_file() as f:
+            while True:
+                try:
+                    yield from pickle.load(f)
+                except EOFError:
+                    return
+
+    def sorted_terms(self) -> Iterator[tuple[Key, list]]:
+        """``(key, postings)`` in key order; a term's postings in document order."""
+        current = sorted(self.terms.items(), key=itemgetter(0))
+        if not self.runs:
+            yield from current
+            return
+        # Runs hold successive documents and heapq.merge is stable, so concatenating a
+        # key's postings in merge order keeps them in document order.
+        merged = heapq.merge(*map(self._read_run, self.runs), current, key=itemgetter(0))
+        last, postings = None, []
+        for key, more in merged:
+            if key != last:
+                if last is not None:
+                    yield last, postings
+                last, postings = key, list(more)
+            else:
+                postings += more
+        if last is not None:
+            yield last, postings
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            self.tempstore.delete_file(name)
+        self.runs = []
+
+
+class FastSegmentWriter(SegmentWriter):
+    """A Whoosh `SegmentWriter` over `_TermPool`."""
+
+    def __init__(self, ix, limitmb: int = 64, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = _TermPool(self._tempstorage, limitmb)
+
+    def _flush_segment(self):
+        # `FieldWriter.add_postings`, one term at a time rather than one posting at a time.
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        fw, schema = self.fieldwriter, self.schema
+        field = None
+        for (fieldname, btext), postings in self.pool.sorted_terms():
+            if fieldname != field:
+                if field is not None:
+                    fw.finish_field()
+                fw.start_field(fieldname, schema[fieldname])
+                field = fieldname
+                column = _lengths(lengths, fieldname, self.docnum)
+            fw.start_term(btext)
+            for i in range(0, len(postings), 3):
+                docnum = postings[i]
+                fw.add(docnum, postings[i + 1], postings[i + 2], column[docnum])
+            fw.finish_term()
+        if field is not None:
+            fw.finish_field()
+        fw.close()
+        if lengths is not None:
+            lengths.close()
+
+
+def _lengths(reader, fieldname: str, doc_count: int) -> list[int]:
+    """Each document's length in ``fieldname`` (0 where the field keeps none)."""
+    if reader is None:
+        return [0] * doc_count
+    return [reader.doc_field_length(d, fieldname) for d in range(doc_count)]
+
+
+def write_articles(ix, articles: Iterable[Article], prepare: Prepare, *, procs: int,
+                   limitmb: int, **options) -> None:
+    """Index ``articles`` into the empty index ``ix``: ``procs`` workers, a segment each."""
+    if procs <= 1:
+        writer = FastSegmentWriter(ix, limitmb=limitmb, **options)
+        try:
+            for article in articles:
+                writer.add_document(**prepare(article))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(merge=False)
+        return
+    parent = SegmentWriter(ix, **options)  # holds the lock, writes the table of contents
+    context = multiprocessing.get_context("fork")  # workers inherit ``prepare`` unpickled
+    jobs = context.Queue(procs * 4)
+    results = context.Queue()
+    workers = [context.Process(target=_work, daemon=True,
+                               args=(ix, prepare, jobs, results, limitmb, options))
+               for _ in range(procs)]
+    try:
+        for worker in workers:
+            worker.start()
+        it = iter(articles)
+        while batch := list(islice(it, _BATCH)):
+            _put(jobs, batch, workers)
+        for _ in workers:
+            _put(jobs, None, workers)
+        segments = [_result(results, workers) for _ in workers]
+        for worker in workers:
+            worker.join()
+    except BaseException:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        jobs.cancel_join_thread()  # its unread jobs must not keep this process from exiting
+        parent.cancel()
+        raise
+    parent._close_segment()
+    parent._commit_toc([s for s in segments if s.doc_count_all()])
+    parent._finish()
+
+
+def _work(ix, prepare: Prepare, jobs, results, limitmb: int, options: dict) -> None:
+    try:
+        writer = FastSegmentWriter(ix, _lk=False, limitmb=limitmb, **options)
+        while (batch := jobs.get()) is not None:
+            for article in batch:
+                writer.add_document(**prepare(article))
+        results.put(("segment", writer._finalize_segment()))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+
+
+def _put(jobs, item, workers) -> None:
+    while True:
+        try:
+            jobs.put(item, timeout=_WAIT_S)
+            return
+        except queue.Full:
+            _check(workers)
+
+
+def _result(results, workers):
+    while True:
+        try:
+            kind, value = results.get(timeout=_WAIT_S)
+        except queue.Empty:
+            _check(workers)
+            continue
+        if kind == "error":
+            raise RuntimeError(f"an indexing worker failed:\n{value}")
+        return value
+
+
+def _check(workers) -> None:
+    dead = [w for w in workers if not w.is_alive() and w.exitcode]
+    if dead:
+        raise RuntimeError(f"an indexing worker died (exit code {dead[0].exitcode})")

@@ -1,0 +1,102 @@
+"""The build's own writers write the same index as Whoosh's, spill safely, and fail loudly."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+
+from archive.entities import entity_key
+from archive.models import Article
+from index.build import WRITER_OPTIONS
+from index.schema import article_to_document, build_schema
+from index.writers import write_articles
+
+WORDS = ("غزة", "بغزة", "والقدس", "لبنان", "بيروت", "الاتفاق", "النووي", "روسيا", "ترامب",
+         "الرئيس", "قال", "في", "من", "إلى", "المدينة", "اللاعبين", "مباراة", "الحكومة")
+
+
+def _articles(n: int, seed: int = 7) -> list[Article]:
+    rng = random.Random(seed)
+    return [Article(id=f"a{i}", title=" ".join(rng.choices(WORDS, k=4)),
+                    body=" ".join(rng.choices(WORDS, k=rng.randint(5, 120))),
+                    persons=["دونالد ترامب"] if i % 3 else [], places=["غزة"])
+            for i in range(n)]
+
+
+def _prepare(article: Article) -> dict:
+    return article_to_document(article, entity_key)
+
+
+def _index(tmp_path, name: str):
+    directory = tmp_path / name
+    directory.mkdir()
+    return whoosh_index.create_in(str(directory), build_schema(), indexname="t")
+
+
+def _postings(ix) -> dict:
+    """Every (field, term) → [(article id, weight, value)], and every field length."""
+    out: dict = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {n: reader.stored_fields(n)["id"] for n in reader.all_doc_ids()}
+        for fieldname, btext in reader.all_terms():
+            matcher = reader.postings(fieldname, btext)
+            postings = []
+            while matcher.is_active():
+                postings.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            out[fieldname, btext] = sorted(postings)
+        for fieldname in ("title", "body", "body_stem", "person"):
+            out["length", fieldname] = sorted(
+                (ids[n], reader.doc_field_length(n, fieldname)) for n in ids)
+    return out
+
+
+def _whoosh_postings(ix, articles) -> dict:
+    writer = ix.writer(**WRITER_OPTIONS)
+    for article in articles:
+        writer.add_document(**_prepare(article))
+    writer.commit()
+    return _postings(ix)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_same_postings_as_whoosh_writer_even_when_spilling(tmp_path, procs):
+    articles = _articles(400)
+    expected = _whoosh_postings(_index(tmp_path, "whoosh"), articles)
+    ix = _index(tmp_path, "ours")
+    # 1 MB pools spill several sorted runs per worker, which are merged at the end.
+    write_articles(ix, articles, _prepare, procs=procs, limitmb=1, **WRITER_OPTIONS)
+    assert ix.doc_count() == 400
+    assert len(ix._segments()) == procs
+    got = _postings(ix)
+    assert got.keys() == expected.keys()
+    assert got == expected
+
+
+def test_failing_worker_raises_and_writes_no_toc(tmp_path):
+    ix = _index(tmp_path, "ours")
+
+    def explode(article: Article) -> dict:
+        if article.id == "a123":
+            raise ValueError("bad article a123")
+        return _prepare(article)
+
+    with pytest.raises(RuntimeError, match="bad article a123"):
+        write_articles(ix, _articles(300), explode, procs=2, limitmb=4, **WRITER_OPTIONS)
+    assert whoosh_index.open_dir(str(tmp_path / "ours"), indexname="t").doc_count() == 0
+
+
+def test_dead_worker_is_reported_not_waited_for(tmp_path):
+    ix = _index(tmp_path, "ours")
+
+    def die(article: Article) -> dict:
+        if article.id == "a60":
+            os._exit(9)
+        return _prepare(article)
+
+    with pytest.raises(RuntimeError, match="exit code 9"):
+        write_articles(ix, _articles(3000), die, procs=2, limitmb=4, **WRITER_OPTIONS)
