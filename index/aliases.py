@@ -9,17 +9,21 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from archive.arabic import normalize_phrase
+from archive.arabic import normalize_phrase, normalize_word
 from archive.entities import entity_key
-from archive.entities.keys import fold_word
+from archive.entities.keys import fold_word, variant_key
 from archive.kinds import EntityKind
 
+from .analysis import rank_stem
 from .columns import column_values
 from .schema import facet_column
+from .variants import Decision, Observations, candidates, decide, objection
 
 ALIASES_FILE = "aliases.json"
+MIN_CLASH_DOCS = 3  # a name seen in fewer articles does not take another's stem away
 
 
 class AliasTable:
@@ -30,29 +34,47 @@ class AliasTable:
         self._completions: dict[str, list[tuple[str, str, int]]] = {}
         self._members: dict[str, dict[str, list[str]]] = {}
         self._spellings: dict[str, frozenset[str]] | None = None
+        self._clashes: frozenset[str] | None = None
 
     @classmethod
     def from_searcher(cls, searcher) -> AliasTable:
         """Scan every live document's entity columns (no stored body is unpickled)."""
         reader = searcher.reader()
-        entries: dict[str, dict[str, dict]] = {}
+        variants: dict[str, dict[str, Counter[str]]] = {kind.value: {} for kind in EntityKind}
+        doc_keys: dict[int, dict[str, set[str]]] = {}
         for kind in EntityKind:
-            variants: dict[str, Counter[str]] = {}
-            doc_keys: list[set[str]] = []
-            for _, names in column_values(reader, facet_column(kind.value)):
-                keys = set()
+            for docnum, names in column_values(reader, facet_column(kind.value)):
+                keys = doc_keys.setdefault(docnum, {}).setdefault(kind.value, set())
                 for name in names:
                     key = entity_key(name)
-                    variants.setdefault(key, Counter())[name] += 1
+                    variants[kind.value].setdefault(key, Counter())[name] += 1
                     keys.add(key)
-                doc_keys.append(keys)
-            merged = _short_forms(variants) if kind == EntityKind.PERSON else {}
-            docs = Counter(k for keys in doc_keys for k in {merged.get(k, k) for k in keys})
+        wanted = {k for table in variants.values() for group in candidates(list(table))
+                  for k in group}
+        seen = Observations()
+        for keys_by_kind in doc_keys.values():
+            seen.add_document(keys_by_kind, wanted)
+
+        def text_docs(word: str) -> int:
+            return searcher.doc_frequency("body", normalize_word(word))
+
+        entries: dict[str, dict[str, dict]] = {}
+        for kind in EntityKind:
+            table = variants[kind.value]
+            docs = {key: seen.kind_docs[key][kind.value] for key in table}
+            decisions = decide(kind.value, docs, seen, text_docs)
+            merged = {d.key: d.into for d in decisions if d.merged}
+            if kind == EntityKind.PERSON:
+                short = _short_forms(_joined(table, merged), fold=variant_key, allowed=lambda k:
+                                     not objection(EntityKind.PERSON, k, seen, text_docs))
+                merged = _then(merged, short)
+            per_doc = Counter(merged.get(k, k) for keys_by_kind in doc_keys.values()
+                              for k in {merged.get(k, k) for k in keys_by_kind.get(kind, ())})
+            why = {d.key: d for d in decisions}
             entries[kind.value] = {
-                key: {"label": _display_form(forms), "docs": docs[merged.get(key, key)],
-                      "variants": dict(forms), **({"merged_into": merged[key]}
-                                                  if key in merged else {})}
-                for key, forms in variants.items()
+                key: {"label": _display_form(forms), "docs": per_doc[merged.get(key, key)],
+                      "variants": dict(forms), **_decision(key, merged, why.get(key))}
+                for key, forms in table.items()
             }
         return cls(entries)
 
@@ -73,18 +95,42 @@ class AliasTable:
     def spelling_variants(self, word: str) -> frozenset[str]:
         """Other spellings of a normalised name word seen in the archive (نتنياهو → نتانياهو).
 
-        Two words are variants when the entity key folds them together (`fold_word`).
+        Two words are variants when they have one skeleton (`fold_word`) in names this
+        table merged into one entity, so بوتان (Bhutan) is no variant of بوتين.
         """
         if self._spellings is None:
-            spellings: dict[str, set[str]] = {}
-            for table in self.entries.values():
-                for entry in table.values():
+            groups: dict[tuple[str, str, str], set[str]] = {}
+            for kind, table in self.entries.items():
+                for key, entry in table.items():
+                    canonical = entry.get("merged_into", key)
                     for form in entry["variants"]:
                         for w in normalize_phrase(form).split():
-                            spellings.setdefault(fold_word(w), set()).add(w)
-            self._spellings = {fold: frozenset(ws) for fold, ws in spellings.items()
-                               if len(ws) > 1}
-        return self._spellings.get(fold_word(word), frozenset()) - {word}
+                            groups.setdefault((kind, canonical, fold_word(w)), set()).add(w)
+            spellings: dict[str, set[str]] = {}
+            for ws in groups.values():
+                if len(ws) > 1:
+                    for w in ws:
+                        spellings.setdefault(w, set()).update(ws)
+            self._spellings = {w: frozenset(ws) for w, ws in spellings.items()}
+        return self._spellings.get(word, frozenset()) - {word}
+
+    def plain_only(self, word: str) -> bool:
+        """True for a one-word name whose ranking stem another name shares (بوتين and بوتان
+        both stem to بوت): such a word is searched by its spellings, not by its stem."""
+        if self._clashes is None:
+            by_stem: dict[str, set[str]] = {}
+            for table in self.entries.values():
+                for key, entry in table.items():
+                    if " " in key or entry["docs"] < MIN_CLASH_DOCS:
+                        continue
+                    for form in entry["variants"]:
+                        w = normalize_phrase(form)
+                        if w and " " not in w:
+                            by_stem.setdefault(rank_stem(w), set()).add(w)
+            self._clashes = frozenset(
+                w for words in by_stem.values() for w in words
+                if words - {w} - self.spelling_variants(w))
+        return word in self._clashes
 
     def completions(self, kind: str) -> list[tuple[str, str, int]]:
         """``(searchable text, key, docs)`` per entity: every spelling seen, normalised."""
@@ -104,12 +150,21 @@ class AliasTable:
         return entry["label"] if entry else default
 
     def top(self, kind: str | None = None, n: int = 50) -> list[dict]:
-        """The ``n`` entities in most documents, with their variants."""
+        """The ``n`` entities in most documents, with their spellings, the keys merged into
+        each (and why), and the keys kept apart from it (and why)."""
         rows = [
-            {"kind": k, "key": key, **entry}
+            {"kind": k, "key": key, **entry, "merged": [], "kept_apart": []}
             for k, table in self.entries.items() if kind in (None, k)
             for key, entry in table.items() if "merged_into" not in entry
         ]
+        by_key = {(row["kind"], row["key"]): row for row in rows}
+        for k, table in self.entries.items():
+            for key, entry in table.items():
+                into = entry.get("merged_into") or entry.get("kept_apart_from")
+                row = by_key.get((k, self.canonical(k, into) if into else ""))
+                if row is not None:
+                    side = "merged" if "merged_into" in entry else "kept_apart"
+                    row[side].append({"key": key, "label": entry["label"], "why": entry["why"]})
         rows.sort(key=lambda row: -row["docs"])
         return rows[:n]
 
@@ -127,8 +182,33 @@ class AliasTable:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8,
-                 weight: float = 0.2) -> dict[str, str]:
+def _joined(table: dict[str, Counter[str]], merged: dict[str, str]) -> dict[str, Counter[str]]:
+    """The table with every merged key's spellings counted under the key it joined."""
+    out: dict[str, Counter[str]] = {}
+    for key, forms in table.items():
+        out.setdefault(merged.get(key, key), Counter()).update(forms)
+    return out
+
+
+def _then(first: dict[str, str], second: dict[str, str]) -> dict[str, str]:
+    """Two merge maps applied in turn."""
+    out = {key: second.get(into, into) for key, into in first.items()}
+    out.update({key: into for key, into in second.items() if key not in out})
+    return out
+
+
+def _decision(key: str, merged: dict[str, str], decision: Decision | None) -> dict:
+    if key in merged:
+        why = decision.why if decision and decision.merged else "short form of the full name"
+        return {"merged_into": merged[key], "why": why}
+    if decision is not None:
+        return {"kept_apart_from": decision.into, "why": decision.why}
+    return {}
+
+
+def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8, weight: float = 0.2,
+                 fold: Callable[[str], str] = str, allowed: Callable[[str], bool] = bool
+                 ) -> dict[str, str]:
     """Person keys → the fuller name they stand for across the archive.
 
     A lone word merges into a longer name that starts or ends with it, a longer name into
@@ -136,12 +216,13 @@ def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8,
     the documents of all such fuller names and at least ``weight`` of the shorter name's
     own: نتنياهو → بنيامين نتنياهو, سلمان بن عبدالعزيز → سلمان بن عبدالعزيز آل سعود; but not
     محمد (which begins many names), nor فلاديمير بوتين → a run-together «ترامب فلاديمير
-    بوتين» seen once. A fuller name that merged counts for its own target.
+    بوتين» seen once. A fuller name that merged counts for its own target. Words are
+    compared by ``fold`` (ترمب → دونالد ترامب); keys not ``allowed`` never merge.
     """
     docs = {key: sum(forms.values()) for key, forms in variants.items()}
     by_part: dict[tuple[str, ...], Counter[str]] = {}
     for key in variants:
-        words = tuple(key.split())
+        words = tuple(fold(key).split())
         for n in range(1, len(words)):
             parts = {words[:n], words[-n:]} if n == 1 else {words[:n]}
             for part in parts:
@@ -149,9 +230,9 @@ def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8,
     merged: dict[str, str] = {}
     for key in sorted(variants, key=lambda k: -len(k.split())):  # fullest names first
         candidates: Counter[str] = Counter()
-        for longer, n in by_part.get(tuple(key.split()), Counter()).items():
+        for longer, n in by_part.get(tuple(fold(key).split()), Counter()).items():
             candidates[merged.get(longer, longer)] += n
-        if candidates:
+        if candidates and allowed(key):
             best, n = candidates.most_common(1)[0]
             if n >= share * sum(candidates.values()) and n >= weight * docs[key]:
                 merged[key] = best

@@ -54,6 +54,14 @@ class ExactTerm(Q.Term):
     """A quoted word: this spelling only (no stemming, no other spellings of a name)."""
 
 
+class StemTerm(Q.Term):
+    """A typed word's ranking stem; ``word`` is the word (see `index.resolve`)."""
+
+    def __init__(self, fieldname: str, text: str, word: str, boost: float = 1.0):
+        super().__init__(fieldname, text, boost=boost)
+        self.word = word
+
+
 class _QuotedPhrase(Q.Phrase):
     def normalize(self):
         if len(self.words) == 1:
@@ -170,11 +178,10 @@ def _combine(terms: list[Q.Query], match: str) -> Q.Query:
 
 def word_fields(word: str, ranking: Ranking = DEFAULT_RANKING) -> Q.Query:
     """One normalised word: exact in title and body, its stem in title + body."""
-    terms = [Q.Term(name, text, boost=weight) for name, text, weight in (
-        ("title", word, ranking.title),
-        ("body", word, ranking.exact),
-        ("body_stem", rank_stem(word), ranking.stem),
-    ) if weight]
+    terms: list[Q.Query] = [Q.Term(name, word, boost=weight) for name, weight in (
+        ("title", ranking.title), ("body", ranking.exact)) if weight]
+    if ranking.stem:
+        terms.append(StemTerm("body_stem", rank_stem(word), word, boost=ranking.stem))
     return Q.Or(terms) if len(terms) > 1 else terms[0]
 
 

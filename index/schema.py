@@ -12,7 +12,7 @@ from archive.models import Article
 from .analysis import exact_analyzer, stem_analyzer
 
 # Bumped when the schema or analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Separator inside a facet column value (never inside a name).
 SEP = "\x1f"

@@ -267,7 +267,8 @@ def export_hits(hits: Iterator[Hit], path: Path) -> int:
 @click.option("--kind", type=click.Choice([k.value for k in EntityKind]))
 @click.option("--json", "as_json", is_flag=True)
 def entities_cmd(index_dir, top, kind, as_json) -> None:
-    """List the canonical entities in most articles, with their spelling variants.
+    """List the canonical entities in most articles, with their spelling variants, the
+    names merged into each (↳) and those kept apart (✗), with the evidence.
 
     \b
     Example:
@@ -282,6 +283,10 @@ def entities_cmd(index_dir, top, kind, as_json) -> None:
         variants = ", ".join(f"{v} ({n})" for v, n in
                              sorted(row["variants"].items(), key=lambda kv: -kv[1]))
         click.echo(f"{row['docs']:6d}  {row['kind']:<12} {row['label']}  ← {variants}")
+        for member in row["merged"]:
+            click.echo(f"{'':20}↳ {member['label']}: {member['why']}")
+        for member in row["kept_apart"]:
+            click.echo(f"{'':20}✗ {member['label']}: {member['why']}")
 
 
 @main.command("serve")

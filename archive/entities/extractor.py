@@ -21,7 +21,7 @@ from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import Clitics, default_clitics, plain
 from archive.entities.config import ExtractorConfig
 from archive.entities.features import TOKEN_PATTERN, FeatureSet
-from archive.entities.keys import entity_key, fold_word
+from archive.entities.keys import entity_key, fold_word, variant_key
 from archive.entities.lexicon import Lexicon, default_lexicon, lexicon_for
 from archive.entities.rules import PostRules, Span, is_currency
 from archive.kinds import ENTITY_KINDS, EntityKind
@@ -225,14 +225,16 @@ def article_entities(title: str, body: str) -> dict[EntityKind, list[tuple[str, 
     """For one article: kind → de-duplicated ``(key, display)`` list, first mention first.
 
     Title and body are read as one text so a surname in the title resolves to the full
-    name given in the body."""
+    name given in the body. Within one article, names of one kind with one spelling
+    skeleton (بوتين، بوتن) are one entity, named by its longest spelling."""
     out: dict[EntityKind, dict[str, str]] = {kind: {} for kind in ENTITY_KINDS}
     for m in extract(f"{title}\n\n{body}"):
         bucket = out[m.kind]
-        key = m.key
-        if key and (key not in bucket or len(m.canonical) > len(bucket[key])):
-            bucket[key] = m.canonical
-    return {kind: list(bucket.items()) for kind, bucket in out.items()}
+        skeleton = variant_key(m.canonical)
+        if skeleton and (skeleton not in bucket or len(m.canonical) > len(bucket[skeleton])):
+            bucket[skeleton] = m.canonical
+    return {kind: [(entity_key(name), name) for name in bucket.values()]
+            for kind, bucket in out.items()}
 
 
 __all__ = ["Extractor", "ExtractorConfig", "Mention", "article_entities", "default_extractor",

@@ -1,7 +1,8 @@
-"""Entity keys: one normalised value per entity across the archive.
+"""Entity keys: one normalised value per spelling of an entity, and the spelling skeleton.
 
 ``entity_key`` = `archive.arabic.normalize_phrase` (diacritics, hamza seats, alef forms, ة/ه,
-ى/ي folded) plus a *variant fold* applied word by word:
+ى/ي folded), compound names joined, hamza dropped. ``variant_key`` adds a *variant fold*,
+word by word, that proposes spellings of one name (the archive decides, `index.variants`):
 
 * hamza ``ء`` is dropped (اسرائيل / اسراييل, transliterations disagree on it);
 * a leading ال is set aside, and the rest is folded to its *skeleton* (inner long vowels
@@ -62,11 +63,20 @@ def fold_word(word: str) -> str:
 _COMPOUND = re.compile(r"\b(عبد|ابو) (?=\S)")
 
 
+def _orthographic(word: str) -> str:
+    """Hamza dropped from a word of 4+ letters (its ال aside): اسرائيل / اسراييل."""
+    stem = word[2:] if word.startswith("ال") and len(word) > 4 else word
+    return word.replace("ء", "") if len(stem) > 3 else word
+
+
 @lru_cache(maxsize=100_000)
 def entity_key(name: str) -> str:
-    """Key of an entity name for index fields, facets and filters.
+    """Key of an entity name for index fields, facets and filters: the spelling, normalised.
 
-    >>> entity_key("نتانياهو") == entity_key("نَتَنْيَاهُو")
+    Spelling variants keep their own keys (بوتين, بوتن); the archive's alias table decides
+    on evidence which of them are one name (`index.variants`).
+
+    >>> entity_key("إِسْرَائِيلُ") == entity_key("اسرائيل")
     True
     >>> entity_key("سلمان بن عبد العزيز") == entity_key("سلمان بن عبدالعزيز")
     True
@@ -74,9 +84,17 @@ def entity_key(name: str) -> str:
     True
     """
     joined = _COMPOUND.sub(r"\1", normalize_phrase(name))
-    return " ".join(_fold_fully(w) for w in joined.split())
+    return " ".join(_orthographic(w) for w in joined.split())
 
 
+@lru_cache(maxsize=100_000)
+def variant_key(name: str) -> str:
+    """The skeleton of a name: keys that share it *may* be spellings of one name.
+
+    >>> variant_key("نتانياهو") == variant_key("نتنياهو") == variant_key("نَتَنْيَاهُو")
+    True
+    """
+    return " ".join(_fold_fully(w) for w in entity_key(name).split())
 def _fold_fully(word: str) -> str:
     """`fold_word` until nothing changes, so that a key's key is itself: a facet value
     submitted as its key or as any of its spellings then filters the same."""

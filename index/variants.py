@@ -1,0 +1,122 @@
+"""Spelling variants of one name, merged only on the archive's evidence.
+
+`archive.entities.keys.variant_key` proposes candidates: keys that share a spelling
+skeleton (بوتين / بوتن / بوتان). A skeleton alone is not evidence: بوتان is Bhutan. Here a
+key joins the most frequent key of its skeleton, of the same kind, only when
+
+- neither is seen mostly as another kind (بوتان is mostly a place, so it never joins the
+  person بوتين, and the place بوتين, a tagging slip, never joins the place بوتان);
+- neither is a common word: a one-word name is tagged in at least `MIN_TAGGED` of the
+  articles whose text has it;
+- and they share a full name (فلاديمير بوتن / فلاديمير بوتين), or the names around them
+  are alike (cosine of their co-occurring entities ≥ `MIN_NEIGHBOURS`).
+
+Each decision keeps its reason, which `archive entities` prints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from archive.entities.keys import variant_key
+
+MIN_KIND_SHARE = 0.5  # of a key's articles, tagged as this kind
+MIN_TAGGED = 0.2  # of the articles whose text has a one-word name, tagged with it
+MIN_TEXT_DOCS = 10  # below this, a word's text frequency says nothing
+MIN_NEIGHBOURS = 0.2  # cosine of the co-occurring entity counts
+
+
+@dataclass
+class Observations:
+    """What one pass over the archive's entity columns saw."""
+
+    kind_docs: dict[str, Counter[str]] = field(default_factory=dict)  # key → kind → docs
+    neighbours: dict[str, Counter[str]] = field(default_factory=dict)  # key → co-keys → docs
+
+    def add_document(self, keys_by_kind: dict[str, set[str]], candidates: set[str]) -> None:
+        every = {key for keys in keys_by_kind.values() for key in keys}
+        for kind, keys in keys_by_kind.items():
+            for key in keys:
+                self.kind_docs.setdefault(key, Counter())[kind] += 1
+        for key in every & candidates:
+            self.neighbours.setdefault(key, Counter()).update(
+                k for k in every if variant_key(k) != variant_key(key))
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: str
+    into: str  # the key it joins, or the key it was kept apart from
+    merged: bool
+    why: str
+
+
+def candidates(keys: list[str]) -> list[list[str]]:
+    """Groups of two or more keys with one skeleton."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(variant_key(key), []).append(key)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def decide(kind: str, docs: dict[str, int], seen: Observations,
+           text_docs: Callable[[str], int]) -> list[Decision]:
+    """Merge decisions for every skeleton group of one kind's keys (``docs``: key → docs)."""
+    decisions = []
+    for group in candidates(list(docs)):
+        group.sort(key=lambda k: (-docs[k], k))
+        head, *rest = group
+        for key in rest:
+            why = objection(kind, head, seen, text_docs) or objection(kind, key, seen, text_docs)
+            if why:
+                decisions.append(Decision(key, head, False, why))
+                continue
+            why = _shared_full_name(head, key, docs) or _alike_neighbours(head, key, seen)
+            decisions.append(Decision(key, head, bool(why), why or "nothing shows they are "
+                                      "the same name (no shared full name, other neighbours)"))
+    return decisions
+
+
+def objection(kind: str, key: str, seen: Observations, text_docs: Callable[[str], int]) -> str:
+    """Why ``key`` may not merge as a ``kind`` (mostly another kind, or a common word)."""
+    kinds = seen.kind_docs.get(key, Counter())
+    total = sum(kinds.values())
+    if total and kinds[kind] < MIN_KIND_SHARE * total:
+        other, n = max(((k, n) for k, n in kinds.items() if k != kind), key=lambda kv: kv[1])
+        return f"{key} is mostly a {other} ({n} of {total} articles)"
+    if " " not in key:
+        in_text = text_docs(key)
+        if in_text >= MIN_TEXT_DOCS and total < MIN_TAGGED * in_text:
+            return f"{key} is mostly a common word (a name in {total} of {in_text} articles)"
+    return ""
+
+
+def _shared_full_name(a: str, b: str, docs: dict[str, int]) -> str:
+    """Two spellings seen inside one longer name with the same other words."""
+    wa, wb = a.split(), b.split()
+    if len(wa) == len(wb) > 1:
+        same = [x for x, y in zip(wa, wb, strict=True) if x == y]
+        if same:
+            return f"share the name words {' '.join(same)}"
+    if len(wa) == len(wb) == 1:
+        contexts: dict[str, set[tuple[str, ...]]] = {a: set(), b: set()}
+        for key in docs:
+            words = key.split()
+            for i, w in enumerate(words):
+                if w in contexts and len(words) > 1:
+                    contexts[w].add(tuple(words[:i]) + ("*",) + tuple(words[i + 1:]))
+        common = contexts[a] & contexts[b]
+        if common:
+            return f"both in the full name {' '.join(min(common)).replace('*', '…')}"
+    return ""
+
+
+def _alike_neighbours(a: str, b: str, seen: Observations) -> str:
+    na, nb = seen.neighbours.get(a, Counter()), seen.neighbours.get(b, Counter())
+    dot = sum(n * nb[k] for k, n in na.items() if k in nb)
+    norm = math.sqrt(sum(n * n for n in na.values()) * sum(n * n for n in nb.values()))
+    cosine = dot / norm if norm else 0.0
+    return f"alike neighbouring names (cosine {cosine:.2f})" if cosine >= MIN_NEIGHBOURS else ""
