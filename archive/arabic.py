@@ -88,7 +88,7 @@ def normalize_aligned(text: str) -> str | None:
     return out if len(out) == len(text) else None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def normalize_word(word: str) -> str:
     """`normalize` for single tokens, memoised: news vocabulary repeats heavily."""
     return normalize(word)

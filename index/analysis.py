@@ -66,7 +66,7 @@ _PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def light_stem(word: str) -> str:
     """One article/conjunction prefix, then each suffix in turn; 2+ letters always remain.
 
@@ -83,7 +83,7 @@ def light_stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def rank_stem(word: str) -> str:
     """Stem for the ranking field: proclitics (ب ل ك ف و) off by corpus evidence, then light10.
 
@@ -107,11 +107,11 @@ def _stemmed():
         arabic_tokenizer()
         | ArabicNormalizeFilter()
         | StopFilter(stoplist=arabic_stopwords(), minsize=1)
-        | StemFilter(stemfn=rank_stem, cachesize=200_000)
+        | StemFilter(stemfn=rank_stem, cachesize=50_000)
     )
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def word_forms(word: str) -> tuple[str, str, str | None]:
     """``(normalised, clitic-free, ranking stem or None for a stopword)`` of one word."""
     norm = normalize_word(word)

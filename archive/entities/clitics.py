@@ -64,7 +64,7 @@ class Clitics:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.free = lru_cache(maxsize=100_000)(self._free)
+        self.free = lru_cache(maxsize=50_000)(self._free)
 
     def strip(self, word: str, context: Collection[str] = ()) -> str:
         """Plain form of ``word`` without its proclitics: ``وطهران`` → ``طهران``.
