@@ -115,17 +115,17 @@ class AliasTable:
         return self._spellings.get(word, frozenset()) - {word}
 
     def plain_only(self, word: str) -> bool:
-        """True for a one-word name whose ranking stem another name shares (بوتين and بوتان
-        both stem to بوت): such a word is searched by its spellings, not by its stem."""
+        """True for a word of a name whose ranking stem another name's word shares (بوتين,
+        in فلاديمير بوتين, and بوتان both stem to بوت): such a word is searched by its
+        spellings, not by its stem."""
         if self._clashes is None:
             by_stem: dict[str, set[str]] = {}
             for table in self.entries.values():
-                for key, entry in table.items():
-                    if " " in key or entry["docs"] < MIN_CLASH_DOCS:
+                for entry in table.values():
+                    if entry["docs"] < MIN_CLASH_DOCS:
                         continue
                     for form in entry["variants"]:
-                        w = normalize_phrase(form)
-                        if w and " " not in w:
+                        for w in normalize_phrase(form).split():
                             by_stem.setdefault(rank_stem(w), set()).add(w)
             self._clashes = frozenset(
                 w for words in by_stem.values() for w in words

@@ -2,7 +2,7 @@
 
 `archive.entities.keys.variant_key` proposes candidates: keys that share a spelling
 skeleton (بوتين / بوتن / بوتان). A skeleton alone is not evidence: بوتان is Bhutan. Here a
-key joins the most frequent key of its skeleton, of the same kind, only when
+key joins the most frequent key of its skeleton and kind that nothing objects to, only when
 
 - neither is seen mostly as another kind (بوتان is mostly a place, so it never joins the
   person بوتين, and the place بوتين, a tagging slip, never joins the place بوتان);
@@ -35,12 +35,17 @@ class Observations:
 
     kind_docs: dict[str, Counter[str]] = field(default_factory=dict)  # key → kind → docs
     neighbours: dict[str, Counter[str]] = field(default_factory=dict)  # key → co-keys → docs
+    # word → kind → docs with a longer name of that kind holding the word: the person
+    # بوتين is mostly stored as فلاديمير بوتين
+    word_kind_docs: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add_document(self, keys_by_kind: dict[str, set[str]], candidates: set[str]) -> None:
         every = {key for keys in keys_by_kind.values() for key in keys}
         for kind, keys in keys_by_kind.items():
             for key in keys:
                 self.kind_docs.setdefault(key, Counter())[kind] += 1
+            for word in {w for key in keys if " " in key for w in key.split()}:
+                self.word_kind_docs.setdefault(word, Counter())[kind] += 1
         for key in every & candidates:
             self.neighbours.setdefault(key, Counter()).update(
                 k for k in every if variant_key(k) != variant_key(key))
@@ -67,7 +72,8 @@ def decide(kind: str, docs: dict[str, int], seen: Observations,
     """Merge decisions for every skeleton group of one kind's keys (``docs``: key → docs)."""
     decisions = []
     for group in candidates(list(docs)):
-        group.sort(key=lambda k: (-docs[k], k))
+        # The head is the most frequent key with nothing against it as this kind.
+        group.sort(key=lambda k: (bool(objection(kind, k, seen, text_docs)), -docs[k], k))
         head, *rest = group
         for key in rest:
             why = objection(kind, head, seen, text_docs) or objection(kind, key, seen, text_docs)
@@ -83,6 +89,8 @@ def decide(kind: str, docs: dict[str, int], seen: Observations,
 def objection(kind: str, key: str, seen: Observations, text_docs: Callable[[str], int]) -> str:
     """Why ``key`` may not merge as a ``kind`` (mostly another kind, or a common word)."""
     kinds = seen.kind_docs.get(key, Counter())
+    if " " not in key:
+        kinds = kinds + seen.word_kind_docs.get(key, Counter())
     total = sum(kinds.values())
     if total and kinds[kind] < MIN_KIND_SHARE * total:
         other, n = max(((k, n) for k, n in kinds.items() if k != kind), key=lambda kv: kv[1])
