@@ -9,7 +9,8 @@ key joins the most frequent key of its skeleton and kind that nothing objects to
 - neither is a common word: a one-word name is tagged in at least `MIN_TAGGED` of the
   articles whose text has it;
 - and they share a full name (فلاديمير بوتن / فلاديمير بوتين), or the names around them
-  are alike (cosine of their co-occurring entities ≥ `MIN_NEIGHBOURS`).
+  are alike (cosine of their co-occurring entities ≥ `MIN_NEIGHBOURS`) and one spelling
+  only drops or adds long vowels (طهرن / طهران; not رينالدو / رونالدو: another vowel).
 
 Each decision keeps its reason, which `archive entities` prints.
 """
@@ -20,6 +21,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from archive.entities.keys import variant_key
 
@@ -27,6 +29,7 @@ MIN_KIND_SHARE = 0.5  # of a key's articles, tagged as this kind
 MIN_TAGGED = 0.2  # of the articles whose text has a one-word name, tagged with it
 MIN_TEXT_DOCS = 10  # below this, a word's text frequency says nothing
 MIN_NEIGHBOURS = 0.2  # cosine of the co-occurring entity counts
+_LONG_VOWELS = frozenset("اوي")
 
 
 @dataclass
@@ -80,9 +83,13 @@ def decide(kind: str, docs: dict[str, int], seen: Observations,
             if why:
                 decisions.append(Decision(key, head, False, why))
                 continue
-            why = _shared_full_name(head, key, docs) or _alike_neighbours(head, key, seen)
-            decisions.append(Decision(key, head, bool(why), why or "nothing shows they are "
-                                      "the same name (no shared full name, other neighbours)"))
+            why = _shared_full_name(head, key, docs)
+            swapped = _swapped_vowels(head, key)
+            if not why and not swapped:
+                why = _alike_neighbours(head, key, seen)
+            decisions.append(Decision(key, head, bool(why), why or (
+                f"another vowel ({swapped}) and no shared full name" if swapped else
+                "nothing shows they are the same name (no shared full name, other neighbours)")))
     return decisions
 
 
@@ -119,6 +126,16 @@ def _shared_full_name(a: str, b: str, docs: dict[str, int]) -> str:
         common = contexts[a] & contexts[b]
         if common:
             return f"both in the full name {' '.join(min(common)).replace('*', '…')}"
+    return ""
+
+
+def _swapped_vowels(a: str, b: str) -> str:
+    """``"ي/و"`` when ``b`` has another long vowel where ``a`` has one (رونالدو / رينالدو),
+    else ``""``. A dropped or added vowel is a spelling habit (بوتين / بوتن); a swapped one
+    is usually another name, which shared neighbours (one sport, one region) cannot tell."""
+    for op, i, j, k, m in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "replace" and set(a[i:j]) <= _LONG_VOWELS and set(b[k:m]) <= _LONG_VOWELS:
+            return f"{a[i:j]}/{b[k:m]}"
     return ""
 
 

@@ -75,6 +75,16 @@ COMMON = [
     {"id": "m1", "title": "مكتوب يفوز", "body": "فاز العداء مكتوب بالسباق في الرباط.",
      "persons": ["مكتوب"], "places": ["الرباط"]},
 ]
+# Alike neighbours: a typo that drops a vowel merges, another vowel (another man) does not.
+NEIGHBOURS = [
+    {"id": f"r{i}", "title": f"رونالدو يسجل {i}", "body": "سجل رونالدو هدفا لريال مدريد.",
+     "persons": ["رونالدو"], "organizations": ["ريال مدريد"]} for i in range(3)
+] + [
+    {"id": "r9", "title": "رينالدو مدربا", "body": "قال المدرب رينالدو إن ريال مدريد قوي.",
+     "persons": ["رينالدو"], "organizations": ["ريال مدريد"]},
+    {"id": "t1", "title": "وفد في طهرن", "body": "وصل وفد من موسكو إلى طهرن، وفق الكرملين.",
+     "places": ["طهرن", "موسكو"], "organizations": ["الكرملين"]},
+]
 PUTIN_IDS = {a["id"] for a in PUTIN}
 BHUTAN_IDS = {a["id"] for a in BHUTAN}
 
@@ -82,7 +92,7 @@ BHUTAN_IDS = {a["id"] for a in BHUTAN}
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("variants")
-    build(root / "ix", write_jsonl(root / "a.jsonl", PUTIN + BHUTAN + APART + COMMON))
+    build(root / "ix", write_jsonl(root / "a.jsonl", PUTIN + BHUTAN + APART + COMMON + NEIGHBOURS))
     searcher = ArchiveSearcher(root / "ix")
     yield root / "ix", searcher
     searcher.close()
@@ -131,7 +141,9 @@ def test_every_decision_keeps_its_reason(archive):
     assert "merged_into" not in person["كريستيان"] and "merged_into" not in person["كريستين"]
     assert "common word" in person["مكتب"]["why"] and "merged_into" not in person["مكتب"]
     assert "merged_into" not in person["مكتوب"]
+    assert "merged_into" not in person["رينالدو"] and "vowel" in person["رينالدو"]["why"]
     place = _table(archive).entries["place"]
+    assert place["طهرن"]["merged_into"] == "طهران" and "neighbouring" in place["طهرن"]["why"]
     assert "merged_into" not in place["بوتين"] and "person" in place["بوتين"]["why"]
 
 
