@@ -20,7 +20,7 @@ from archive.kinds import EntityKind
 from .analysis import rank_stem
 from .columns import column_values
 from .schema import facet_column
-from .variants import Decision, Observations, candidates, decide, objection
+from .variants import Decision, Observations, candidates, decide, objection, swapped_vowels
 
 ALIASES_FILE = "aliases.json"
 MIN_CLASH_DOCS = 3  # a name seen in fewer articles does not take another's stem away
@@ -66,7 +66,8 @@ class AliasTable:
             merged = {d.key: d.into for d in decisions if d.merged}
             if kind == EntityKind.PERSON:
                 short = _short_forms(_joined(table, merged), fold=variant_key, allowed=lambda k:
-                                     not objection(EntityKind.PERSON, k, seen, text_docs))
+                                     not objection(EntityKind.PERSON, k, seen, text_docs),
+                                     apart=swapped_vowels)
                 merged = _then(merged, short)
             per_doc = Counter(merged.get(k, k) for keys_by_kind in doc_keys.values()
                               for k in {merged.get(k, k) for k in keys_by_kind.get(kind, ())})
@@ -207,8 +208,8 @@ def _decision(key: str, merged: dict[str, str], decision: Decision | None) -> di
 
 
 def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8, weight: float = 0.2,
-                 fold: Callable[[str], str] = str, allowed: Callable[[str], bool] = bool
-                 ) -> dict[str, str]:
+                 fold: Callable[[str], str] = str, allowed: Callable[[str], bool] = bool,
+                 apart: Callable[[str, str], str] = lambda a, b: "") -> dict[str, str]:
     """Person keys → the fuller name they stand for across the archive.
 
     A lone word merges into a longer name that starts or ends with it, a longer name into
@@ -217,7 +218,8 @@ def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8, weight: 
     own: نتنياهو → بنيامين نتنياهو, سلمان بن عبدالعزيز → سلمان بن عبدالعزيز آل سعود; but not
     محمد (which begins many names), nor فلاديمير بوتين → a run-together «ترامب فلاديمير
     بوتين» seen once. A fuller name that merged counts for its own target. Words are
-    compared by ``fold`` (ترمب → دونالد ترامب); keys not ``allowed`` never merge.
+    compared by ``fold`` (ترمب → دونالد ترامب) unless ``apart`` says two words differ
+    (رينالدو, another vowel, is not رونالدو); keys not ``allowed`` never merge.
     """
     docs = {key: sum(forms.values()) for key, forms in variants.items()}
     by_part: dict[tuple[str, ...], Counter[str]] = {}
@@ -231,12 +233,24 @@ def _short_forms(variants: dict[str, Counter[str]], share: float = 0.8, weight: 
     for key in sorted(variants, key=lambda k: -len(k.split())):  # fullest names first
         candidates: Counter[str] = Counter()
         for longer, n in by_part.get(tuple(fold(key).split()), Counter()).items():
-            candidates[merged.get(longer, longer)] += n
+            if any(_alike(key, entity_key(form), fold, apart) for form in variants[longer]):
+                candidates[merged.get(longer, longer)] += n
         if candidates and allowed(key):
             best, n = candidates.most_common(1)[0]
             if n >= share * sum(candidates.values()) and n >= weight * docs[key]:
                 merged[key] = best
     return merged
+
+
+def _alike(short: str, longer: str, fold: Callable[[str], str],
+           apart: Callable[[str, str], str]) -> bool:
+    """``short``'s words begin or end ``longer`` (by ``fold``), none of them ``apart``."""
+    words, others = short.split(), longer.split()
+    for part in (others[:len(words)], others[-len(words):]):
+        if [fold(w) for w in part] == [fold(w) for w in words]:
+            if not any(apart(a, b) for a, b in zip(part, words, strict=True)):
+                return True
+    return False
 
 
 def _display_form(forms: Counter[str]) -> str:

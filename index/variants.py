@@ -21,7 +21,6 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from archive.entities.keys import variant_key
 
@@ -84,7 +83,7 @@ def decide(kind: str, docs: dict[str, int], seen: Observations,
                 decisions.append(Decision(key, head, False, why))
                 continue
             why = _shared_full_name(head, key, docs)
-            swapped = _swapped_vowels(head, key)
+            swapped = swapped_vowels(head, key)
             if not why and not swapped:
                 why = _alike_neighbours(head, key, seen)
             decisions.append(Decision(key, head, bool(why), why or (
@@ -101,7 +100,8 @@ def objection(kind: str, key: str, seen: Observations, text_docs: Callable[[str]
     total = sum(kinds.values())
     if total and kinds[kind] < MIN_KIND_SHARE * total:
         other, n = max(((k, n) for k, n in kinds.items() if k != kind), key=lambda kv: kv[1])
-        return f"{key} is mostly a {other} ({n} of {total} articles)"
+        article = "an" if other[0] in "aeiou" else "a"
+        return f"{key} is mostly {article} {other} ({n} of {total} articles)"
     if " " not in key:
         in_text = text_docs(key)
         if in_text >= MIN_TEXT_DOCS and total < MIN_TAGGED * in_text:
@@ -129,14 +129,40 @@ def _shared_full_name(a: str, b: str, docs: dict[str, int]) -> str:
     return ""
 
 
-def _swapped_vowels(a: str, b: str) -> str:
-    """``"ي/و"`` when ``b`` has another long vowel where ``a`` has one (رونالدو / رينالدو),
-    else ``""``. A dropped or added vowel is a spelling habit (بوتين / بوتن); a swapped one
-    is usually another name, which shared neighbours (one sport, one region) cannot tell."""
-    for op, i, j, k, m in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "replace" and set(a[i:j]) <= _LONG_VOWELS and set(b[k:m]) <= _LONG_VOWELS:
-            return f"{a[i:j]}/{b[k:m]}"
+def swapped_vowels(a: str, b: str) -> str:
+    """``"ي/و"`` when a word of ``b`` has another long vowel where the same word of ``a``
+    has one (رونالدو / رينالدو), else ``""``. A dropped, added or moved vowel is a spelling
+    habit (بوتين / بوتن, أمريكا / أميركا); a swapped one is usually another name, which
+    shared neighbours (one sport, one region) cannot tell."""
+    for x, y in zip(a.split(), b.split(), strict=False):
+        gx, gy = _vowel_gaps(x), _vowel_gaps(y)
+        if gx is None or gy is None or len(gx) != len(gy):
+            continue
+        for vx, vy in zip(gx, gy, strict=True):
+            if vx and vy and not (_within(vx, vy) or _within(vy, vx)):
+                return f"{vx}/{vy}"
     return ""
+
+
+def _vowel_gaps(word: str) -> list[str] | None:
+    """The inner long vowels between each two other letters (بوتين → ["و", "", "ي"])."""
+    if len(word) < 3:
+        return None
+    gaps, current = [], ""
+    for ch in word[1:-1]:
+        if ch in _LONG_VOWELS:
+            current += ch
+        else:
+            gaps.append(current)
+            current = ""
+    gaps.append(current)
+    return gaps
+
+
+def _within(short: str, long: str) -> bool:
+    """``short`` is a subsequence of ``long``."""
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _alike_neighbours(a: str, b: str, seen: Observations) -> str:

@@ -77,8 +77,12 @@ COMMON = [
 ]
 # Alike neighbours: a typo that drops a vowel merges, another vowel (another man) does not.
 NEIGHBOURS = [
-    {"id": f"r{i}", "title": f"رونالدو يسجل {i}", "body": "سجل رونالدو هدفا لريال مدريد.",
-     "persons": ["رونالدو"], "organizations": ["ريال مدريد"]} for i in range(3)
+    {"id": f"r{i}", "title": f"رونالدو يسجل {i}", "body": "سجل كريستيانو رونالدو هدفا لريال "
+     "مدريد.", "persons": ["كريستيانو رونالدو"], "organizations": ["ريال مدريد"]}
+    for i in range(3)
+] + [
+    {"id": "r3", "title": "رونالدو يسجل", "body": "سجل رونالدو هدفا لريال مدريد.",
+     "persons": ["رونالدو"], "organizations": ["ريال مدريد"]},
 ] + [
     {"id": "r9", "title": "رينالدو مدربا", "body": "قال المدرب رينالدو إن ريال مدريد قوي.",
      "persons": ["رينالدو"], "organizations": ["ريال مدريد"]},
