@@ -15,11 +15,10 @@ from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
-import pycrfsuite
-
 from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import Clitics, default_clitics, plain
 from archive.entities.config import ExtractorConfig
+from archive.entities.crf import Tagger
 from archive.entities.features import TOKEN_PATTERN, FeatureSet
 from archive.entities.keys import entity_key, fold_word, variant_key
 from archive.entities.lexicon import Lexicon, default_lexicon, lexicon_for
@@ -64,8 +63,7 @@ class Extractor:
         shipped = self.lexicon is default_lexicon()
         self.clitics = default_clitics() if shipped else Clitics(self.lexicon)
         self.rules = PostRules(self.lexicon, self.clitics, self.config)
-        self._tagger: pycrfsuite.Tagger | None = None
-        self._features: FeatureSet | None = None
+        self._tagger: Tagger | None = None
         self._pid = -1
 
     def __reduce__(self) -> tuple[type[Extractor], tuple[object, ...]]:
@@ -73,13 +71,10 @@ class Extractor:
         return (Extractor, (self.model_path, self.config, lexicon))
 
     @property
-    def tagger(self) -> pycrfsuite.Tagger:
+    def tagger(self) -> Tagger:
         if self._tagger is None or self._pid != os.getpid():
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(self.model_path))
-            known = frozenset(a for a, _ in tagger.info().state_features)
-            self._tagger, self._pid = tagger, os.getpid()
-            self._features = FeatureSet(self.lexicon, known, self.clitics)
+            self._tagger = Tagger(self.model_path, FeatureSet(self.lexicon, self.clitics))
+            self._pid = os.getpid()
         return self._tagger
 
     def fingerprint(self) -> str:
@@ -105,20 +100,19 @@ class Extractor:
 
     def _tag(self, text: str) -> tuple[list[Span], list[re.Match[str]]]:
         # Hot path: offsets are read from the Match objects only at entity boundaries.
-        tagger = self.tagger
-        features = self._features.sentence  # type: ignore[union-attr]
-        out: list[Span] = []
         matches: list[re.Match[str]] = []
+        slices: list[tuple[int, int]] = []  # sentences as slices of ``matches``
+        words: list[str] = []
         for line in _LINE.finditer(text):
-            line_matches = list(TOKEN_PATTERN.finditer(text, line.start(), line.end()))
-            toks = [m.group() for m in line_matches]
             offset = len(matches)
-            matches.extend(line_matches)
-            for lo, hi in _sequences(toks):
-                labels = tagger.tag(features(toks[lo:hi]))
-                for first, last, kind in _decode(labels):
-                    out.append((matches[offset + lo + first].start(),
-                                matches[offset + lo + last].end(), kind))
+            matches.extend(TOKEN_PATTERN.finditer(text, line.start(), line.end()))
+            words.extend(m.group() for m in matches[offset:])
+            slices.extend((offset + lo, offset + hi) for lo, hi in _sequences(words[offset:]))
+        out: list[Span] = []
+        for (lo, _), labels in zip(slices, self.tagger.tag([words[a:b] for a, b in slices]),
+                                   strict=True):
+            for first, last, kind in _decode(labels):
+                out.append((matches[lo + first].start(), matches[lo + last].end(), kind))
         return out, matches
 
     def extract(self, text: str) -> list[Mention]:

@@ -3,7 +3,7 @@
 Speed matters (indexing calls this on every article), so a `FeatureSet` computes each
 distinct word's features once and memoises them: a token's feature list is its own tuple
 plus the cached "context view" tuples of its neighbours, glued with tuple concatenation.
-Feature strings are kept short because crfsuite hashes every one of them per token.
+Extraction scores the same features with `archive.entities.crf`.
 """
 
 from __future__ import annotations
@@ -44,30 +44,22 @@ def _shape(word: str) -> str:
 # two away as well: level with 128 only, so left out.
 CONTEXT_CLUSTER_LEVELS = (1, 3)
 
-_BOS = ("-1w=^",)
-_EOS = ("+1w=$",)
+BOS = ("-1w=^",)
+EOS = ("+1w=$",)
 
 
 class FeatureSet:
-    """Per-word feature tuples from one `Lexicon`, optionally restricted to the attributes
-    a model knows (training uses all of them).
+    """Per-word feature tuples from one `Lexicon`."""
 
-    A feature the model never weighted costs crfsuite a dictionary lookup for nothing;
-    dropping it once per distinct word (cached) speeds tagging without changing results.
-    """
-
-    def __init__(self, lexicon: Lexicon, known: frozenset[str] | None = None,
-                 clitics: Clitics | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, clitics: Clitics | None = None) -> None:
         self.lexicon = lexicon
-        self.known = known
-        self._known = None if known is None else {f: f for f in known}
         self.clitics = clitics or Clitics(lexicon)
         # Word caches across the package are sized for a worker's plateau: at a quarter of
-        # the earlier sizes, 10k extractions (bench-free probe) plateau at 385 MiB rather
-        # than growing past 520 MiB, for 7 % more time; the hit rates stay above 90 %.
+        # the earlier sizes, a 10k-article extraction run plateaus at 385 MiB rather than
+        # growing past 520 MiB, for 7 % more time; hit rates stay above 90 %.
         self.lexical = lru_cache(maxsize=50_000)(self._lexical)
-        self.own = lru_cache(maxsize=50_000)(self._own)
-        self.ctx = lru_cache(maxsize=100_000)(self._ctx)
+        self.own = lru_cache(maxsize=50_000)(self.own_features)
+        self.ctx = lru_cache(maxsize=100_000)(self.context_features)
 
     def _lexical(self, token: str) -> tuple[str, str, str]:
         """(normalised word, clitic-free normalised word, gazetteer/cue code)."""
@@ -144,24 +136,11 @@ class FeatureSet:
             feats.extend(offset + f"k{i}=" + clusters[i] for i in CONTEXT_CLUSTER_LEVELS)
         return tuple(feats)
 
-    def _own(self, token: str) -> tuple[str, ...]:
-        return self._kept(self.own_features(token))
-
-    def _ctx(self, token: str, offset: str) -> tuple[str, ...]:
-        return self._kept(self.context_features(token, offset))
-
-    def _kept(self, feats: tuple[str, ...]) -> tuple[str, ...]:
-        # The cached tuples hold the model's own attribute strings, not fresh copies: the
-        # caches then cost their tuples only (a 6k-article build: 459 → 363 MiB a worker).
-        if self._known is None:
-            return feats
-        return tuple(k for f in feats if (k := self._known.get(f)) is not None)
-
     def sentence(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """Feature lists of a token sequence (one sentence or line)."""
         # Only ±1 neighbours: ±2 words cost ~25 % of the features and gave no F1 on
         # cross-validation (fold 5: 0.718 with, 0.720 without).
         own, ctx = self.own, self.ctx
-        prev1 = [_BOS] + [ctx(t, "-1") for t in tokens[:-1]]
-        next1 = [ctx(t, "+1") for t in tokens[1:]] + [_EOS]
+        prev1 = [BOS] + [ctx(t, "-1") for t in tokens[:-1]]
+        next1 = [ctx(t, "+1") for t in tokens[1:]] + [EOS]
         return [o + p + n for o, p, n in zip(map(own, tokens), prev1, next1, strict=True)]
