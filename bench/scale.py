@@ -123,9 +123,11 @@ def run_monitored(cmd: list[str], log: Path, watch: Path | None = None) -> Run:
                 proc.wait(timeout=SAMPLE_S)
         seconds = time.perf_counter() - started
     output = log.read_text(encoding="utf-8", errors="replace")
-    if proc.returncode not in (0, 1):  # 1: some input was skipped, the rest is indexed
-        sys.exit(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{output[-2000:]}")
     found = REPORT_LINE.search(output)
+    # 1: some input was skipped, the rest is indexed, and the report line says so (an
+    # uncaught exception exits 1 too, without the report)
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not found):
+        sys.exit(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{output[-2000:]}")
     keys = ("added", "updated", "unchanged", "removed", "skipped")
     return Run(round(seconds, 2), mb(peak_rss),
                mb(max(peak_disk, disk_usage(watch))) if watch is not None else None,

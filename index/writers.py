@@ -19,6 +19,7 @@ import multiprocessing
 import pickle
 import queue
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
@@ -65,7 +66,9 @@ class _TermPool:
             self._spill()
 
     def _spill(self) -> None:
-        name = f"{len(self.runs)}-{id(self)}.terms"
+        # Unique across the worker processes sharing the temp store: forked from one parent,
+        # they can hold their pools at the same address, so id() alone collides.
+        name = f"{len(self.runs)}-{uuid.uuid4().hex}.terms"
         with self.tempstore.create_file(name).raw_file() as f:
             terms = sorted(self.terms.items(), key=itemgetter(0))
             for start in range(0, len(terms), _RUN_CHUNK):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 
@@ -12,7 +13,7 @@ from archive.entities import entity_key
 from archive.models import Article
 from index.build import WRITER_OPTIONS
 from index.schema import article_to_document, build_schema
-from index.writers import write_articles
+from index.writers import _TermPool, write_articles
 
 WORDS = ("غزة", "بغزة", "والقدس", "لبنان", "بيروت", "الاتفاق", "النووي", "روسيا", "ترامب",
          "الرئيس", "قال", "في", "من", "إلى", "المدينة", "اللاعبين", "مباراة", "الحكومة")
@@ -100,3 +101,25 @@ def test_dead_worker_is_reported_not_waited_for(tmp_path):
 
     with pytest.raises(RuntimeError, match="exit code 9"):
         write_articles(ix, _articles(3000), die, procs=2, limitmb=4, **WRITER_OPTIONS)
+
+
+def _spill_name(pool: _TermPool, out) -> None:
+    pool.add(("body", b"word", 0, 1.0, b""))
+    pool._spill()
+    out.put(pool.runs[-1])
+
+
+def test_forked_workers_never_share_a_run_file(tmp_path):
+    """Workers forked from one parent hold their pools at the same address: their run files
+    must still differ, or one worker overwrites (and deletes) the other's postings."""
+    ix = _index(tmp_path, "ours")
+    pool = _TermPool(ix.storage.temp_storage("runs"), limitmb=1)
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    children = [context.Process(target=_spill_name, args=(pool, out)) for _ in range(2)]
+    for child in children:
+        child.start()
+    names = {out.get(timeout=30) for _ in children}
+    for child in children:
+        child.join()
+    assert len(names) == 2
