@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from archive.arabic import normalize_phrase, normalize_word
@@ -66,11 +66,11 @@ class AliasTable:
             merged = {d.key: d.into for d in decisions if d.merged}
             if kind == EntityKind.PERSON:
                 short = _short_forms(_joined(table, merged), fold=variant_key, allowed=lambda k:
-                                     not objection(EntityKind.PERSON, k, seen, text_docs),
+                                     not objection(EntityKind.PERSON.value, k, seen, text_docs),
                                      apart=swapped_vowels)
                 merged = _then(merged, short)
             per_doc = Counter(merged.get(k, k) for keys_by_kind in doc_keys.values()
-                              for k in {merged.get(k, k) for k in keys_by_kind.get(kind, ())})
+                              for k in {merged.get(k, k) for k in keys_by_kind.get(kind.value, ())})
             why = {d.key: d for d in decisions}
             entries[kind.value] = {
                 key: {"label": _display_form(forms), "docs": per_doc[merged.get(key, key)],
@@ -101,12 +101,9 @@ class AliasTable:
         """
         if self._spellings is None:
             groups: dict[tuple[str, str, str], set[str]] = {}
-            for kind, table in self.entries.items():
-                for key, entry in table.items():
-                    canonical = entry.get("merged_into", key)
-                    for form in entry["variants"]:
-                        for w in normalize_phrase(form).split():
-                            groups.setdefault((kind, canonical, fold_word(w)), set()).add(w)
+            for kind, key, entry, w in self._name_words():
+                canonical = entry.get("merged_into", key)
+                groups.setdefault((kind, canonical, fold_word(w)), set()).add(w)
             spellings: dict[str, set[str]] = {}
             for ws in groups.values():
                 if len(ws) > 1:
@@ -121,17 +118,21 @@ class AliasTable:
         spellings, not by its stem."""
         if self._clashes is None:
             by_stem: dict[str, set[str]] = {}
-            for table in self.entries.values():
-                for entry in table.values():
-                    if entry["docs"] < MIN_CLASH_DOCS:
-                        continue
-                    for form in entry["variants"]:
-                        for w in normalize_phrase(form).split():
-                            by_stem.setdefault(rank_stem(w), set()).add(w)
+            for _, _, entry, w in self._name_words():
+                if entry["docs"] >= MIN_CLASH_DOCS:
+                    by_stem.setdefault(rank_stem(w), set()).add(w)
             self._clashes = frozenset(
                 w for words in by_stem.values() for w in words
                 if words - {w} - self.spelling_variants(w))
         return word in self._clashes
+
+    def _name_words(self) -> Iterator[tuple[str, str, dict, str]]:
+        """``(kind, key, entry, word)`` for each normalised word of each spelling seen."""
+        for kind, table in self.entries.items():
+            for key, entry in table.items():
+                for form in entry["variants"]:
+                    for w in normalize_phrase(form).split():
+                        yield kind, key, entry, w
 
     def completions(self, kind: str) -> list[tuple[str, str, int]]:
         """``(searchable text, key, docs)`` per entity: every spelling seen, normalised."""

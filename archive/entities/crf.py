@@ -3,7 +3,7 @@
 crfsuite's own tagger converts every feature string of every token into an attribute id on
 each call (a hash lookup per string) and decodes one sentence per call. Here the model's
 weights are read once into a matrix; a word's score vector (the sum of its features'
-weights, per label) is computed once and cached by the caller, and one article's sentences
+weights, per label) is computed once and cached, and one article's sentences
 are decoded together, one numpy step per position. No maintained library decodes a
 crfsuite model this way, hence this module; tests check it agrees with crfsuite's tagger.
 """

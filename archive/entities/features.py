@@ -1,9 +1,8 @@
 """Tokens and CRF features, shared by training and extraction (so they can never drift).
 
-Speed matters (indexing calls this on every article), so a `FeatureSet` computes each
-distinct word's features once and memoises them: a token's feature list is its own tuple
-plus the cached "context view" tuples of its neighbours, glued with tuple concatenation.
-Extraction scores the same features with `archive.entities.crf`.
+Training reads a token's feature list as its own tuple plus the "context view" tuples of
+its neighbours (`FeatureSet.sentence`, memoised per word); extraction scores the same
+features per word with `archive.entities.crf`, which caches the scores instead.
 """
 
 from __future__ import annotations

@@ -95,6 +95,8 @@ def variant_key(name: str) -> str:
     True
     """
     return " ".join(_fold_fully(w) for w in entity_key(name).split())
+
+
 def _fold_fully(word: str) -> str:
     """`fold_word` until nothing changes, so that a key's key is itself: a facet value
     submitted as its key or as any of its spellings then filters the same."""
