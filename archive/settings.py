@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,7 +15,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_")
 
     # Defaults by keyword: type checkers only see a field's default passed as ``default=``.
-    index_dir: Path = Field(default=Path("var/index"), description="where the Whoosh index lives")
+    index_dir: Path = Field(default=Path("var/index"),
+                            description="the Whoosh index, or the Sphinx engine's state")
+    sphinx_state_dir: Path = Field(default=Path("var/sphinx"), description="what the Sphinx "
+                                   "engine keeps beside its nodes (alias table, manifest)")
+    engine: Literal["whoosh", "sphinx"] = Field(
+        default="whoosh", description="whoosh (embedded) or sphinx (searchd nodes)")
+    sphinx_nodes: str = Field(default="", description="SphinxQL host:port,host:port in shard "
+                              "order, or the --dir of `archive nodes up`")
+    sphinx_timeout: float = Field(default=5.0, gt=0, le=120,
+                                  description="seconds a call to a Sphinx node may take")
     seeds_dir: Path = Field(default=Path("seeds"), description="articles indexed by default")
     index_procs: int = Field(default=2, ge=1, description="indexing processes for a full build")
     index_memory_mb: int = Field(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from archive.arabic import normalize_phrase, normalize_word
@@ -40,23 +40,38 @@ class AliasTable:
     def from_searcher(cls, searcher) -> AliasTable:
         """Scan every live document's entity columns (no stored body is unpickled)."""
         reader = searcher.reader()
-        variants: dict[str, dict[str, Counter[str]]] = {kind.value: {} for kind in EntityKind}
-        doc_keys: dict[int, dict[str, set[str]]] = {}
+        names: dict[int, dict[str, list[str]]] = {}
         for kind in EntityKind:
-            for docnum, names in column_values(reader, facet_column(kind.value)):
-                keys = doc_keys.setdefault(docnum, {}).setdefault(kind.value, set())
-                for name in names:
-                    key = entity_key(name)
-                    variants[kind.value].setdefault(key, Counter())[name] += 1
-                    keys.add(key)
-        wanted = {k for table in variants.values() for group in candidates(list(table))
-                  for k in group}
-        seen = Observations()
-        for keys_by_kind in doc_keys.values():
-            seen.add_document(keys_by_kind, wanted)
+            for docnum, values in column_values(reader, facet_column(kind.value)):
+                names.setdefault(docnum, {})[kind.value] = values
 
         def text_docs(word: str) -> int:
             return searcher.doc_frequency("body", normalize_word(word))
+        return cls.from_documents(names.values(), text_docs)
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[dict[str, list[str]]],
+                       text_docs: Callable[[str], int]) -> AliasTable:
+        """The table of every document's names by kind; ``text_docs(word)`` counts the
+        articles whose body has the (normalised) word."""
+        variants: dict[str, dict[str, Counter[str]]] = {kind.value: {} for kind in EntityKind}
+        doc_keys: list[dict[str, set[str]]] = []
+        for names_by_kind in documents:
+            keys_by_kind: dict[str, set[str]] = {}
+            for kind_name, names in names_by_kind.items():
+                keys = keys_by_kind.setdefault(kind_name, set())
+                for name in names:
+                    key = entity_key(name)
+                    if not key:
+                        continue
+                    variants[kind_name].setdefault(key, Counter())[name] += 1
+                    keys.add(key)
+            doc_keys.append(keys_by_kind)
+        wanted = {k for table in variants.values() for group in candidates(list(table))
+                  for k in group}
+        seen = Observations()
+        for keys_by_kind in doc_keys:
+            seen.add_document(keys_by_kind, wanted)
 
         entries: dict[str, dict[str, dict]] = {}
         for kind in EntityKind:
@@ -69,7 +84,7 @@ class AliasTable:
                                      not objection(EntityKind.PERSON.value, k, seen, text_docs),
                                      apart=swapped_vowels)
                 merged = _then(merged, short)
-            per_doc = Counter(merged.get(k, k) for keys_by_kind in doc_keys.values()
+            per_doc = Counter(merged.get(k, k) for keys_by_kind in doc_keys
                               for k in {merged.get(k, k) for k in keys_by_kind.get(kind.value, ())})
             why = {d.key: d for d in decisions}
             entries[kind.value] = {

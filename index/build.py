@@ -70,7 +70,7 @@ def _identity(article: Article) -> Article:
 
 
 @dataclass
-class _Run:
+class SourcePass:
     """State of one pass over the sources."""
 
     report: ReindexReport
@@ -114,7 +114,7 @@ def reindex(
     """
     report = ReindexReport()
     started = time.perf_counter()
-    run = _Run(report, enrich, on_item)
+    run = SourcePass(report, enrich, on_item)
     same_entities = _enrich_version(index_dir) == enrich_version
     if full or not is_current(index_dir) or not same_entities:
         known = _known_entities(index_dir) if same_entities and is_current(index_dir) else {}
@@ -182,7 +182,7 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
     _swap_in(index_dir, build_dir)
 
 
-def _incremental(index_dir: Path, items, run: _Run) -> None:
+def _incremental(index_dir: Path, items, run: SourcePass) -> None:
     directory = resolve(index_dir)
     ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
     known = _load_manifest(directory)
@@ -205,7 +205,7 @@ def _incremental(index_dir: Path, items, run: _Run) -> None:
                 report.updated += 1
             else:
                 report.added += 1
-        for doc_id in _gone(known, run):
+        for doc_id in gone_articles(known, run):
             writer.delete_by_term("id", doc_id)
             manifest.pop(doc_id, None)
             report.removed += 1
@@ -250,7 +250,7 @@ def _manifest(searcher) -> Iterable[dict]:
         yield {key: fields.get(key) for key in _MANIFEST}
 
 
-def _gone(known: dict[str, list[str]], run: _Run) -> list[str]:
+def gone_articles(known: dict[str, list[str]], run: SourcePass) -> list[str]:
     """Indexed articles whose file is gone, or whose file was read whole without them."""
     read_cleanly = set(run.seen.values()) - run.files_with_problems
     gone = []

@@ -41,6 +41,12 @@ class Generation:
             self._vocabulary = Vocabulary(self.searcher.reader())
         return self._vocabulary
 
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        return self.searcher.doc_frequency(fieldname, text)
+
+    def doc_count(self) -> int:
+        return self.searcher.doc_count_all()
+
     def table(self, name: FacetName) -> FacetTable:
         """Per document, the ids of its values of facet ``name`` (read once)."""
         if name not in self._tables:

@@ -3,30 +3,45 @@
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 from whoosh import query as Q
 
 from archive.kinds import EntityKind
 
-from .generation import Generation
+from .aliases import AliasTable
+from .facets import FacetType
 from .models import FacetName
 from .query import StemTerm
 
 
-def entity_keys(gen: Generation, kind: EntityKind, name: str) -> list[str]:
+class Lookup(Protocol):
+    """What resolving names needs from an open index, whichever engine holds it."""
+
+    aliases: AliasTable
+    facets: dict[FacetName, FacetType]
+
+    def doc_frequency(self, fieldname: str, text: str) -> int: ...
+
+    def doc_count(self) -> int: ...
+
+    def lexicon(self, kind: EntityKind) -> list[tuple[str, int]]: ...
+
+
+def entity_keys(gen: Lookup, kind: EntityKind, name: str) -> list[str]:
     """Canonical keys ``name`` stands for: its own entity, else every name containing it."""
     facet = gen.facets[FacetName(kind.value)]
     key = facet.key(name)
     if not key:
         return []
-    if gen.searcher.doc_frequency(kind.value, key) or key in gen.aliases.entries.get(kind, {}):
+    if gen.doc_frequency(kind.value, key) or key in gen.aliases.entries.get(kind, {}):
         return [key]
     padded = f" {key} "
     return sorted({gen.aliases.canonical(kind, k) for k, _ in gen.lexicon(kind)
                    if padded in f" {k} "})
 
 
-def entity_query(gen: Generation, kind: EntityKind, name: str) -> Q.Query:
+def entity_query(gen: Lookup, kind: EntityKind, name: str) -> Q.Query:
     return gen.facets[FacetName(kind.value)].filter(entity_keys(gen, kind, name))
 
 
@@ -34,7 +49,7 @@ def entity_query(gen: Generation, kind: EntityKind, name: str) -> Q.Query:
 VARIANT_WEIGHT = 0.8
 
 
-def resolve_names(gen: Generation, q: Q.Query) -> Q.Query:
+def resolve_names(gen: Lookup, q: Q.Query) -> Q.Query:
     """Turn ``person:بلينكن`` terms into the index keys they name, and let a name word
     find the archive's other spellings of it (نتنياهو also finds نتانياهو) but not the
     names that only share its stem (بوتين: not بوتان)."""
@@ -51,7 +66,7 @@ def resolve_names(gen: Generation, q: Q.Query) -> Q.Query:
     return q.accept(visit)
 
 
-def _spellings(gen: Generation, fieldname: str, word: str, boost: float) -> Q.Query:
+def _spellings(gen: Lookup, fieldname: str, word: str, boost: float) -> Q.Query:
     term = Q.Term(fieldname, word, boost=boost)
     variants = gen.aliases.spelling_variants(word)
     if not variants:
@@ -65,7 +80,7 @@ def _spellings(gen: Generation, fieldname: str, word: str, boost: float) -> Q.Qu
         for v in sorted(variants)])
 
 
-def _idf(gen: Generation, fieldname: str, text: str) -> float:
+def _idf(gen: Lookup, fieldname: str, text: str) -> float:
     """Lucene's idf, as `index.analysis.LuceneIdfBM25F` scores."""
-    total, n = gen.searcher.doc_count_all(), gen.searcher.doc_frequency(fieldname, text)
+    total, n = gen.doc_count(), gen.doc_frequency(fieldname, text)
     return math.log(1 + (total - n + 0.5) / (n + 0.5))

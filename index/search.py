@@ -41,7 +41,7 @@ from .vector import Matches, by_date, intersect, top
 
 __all__ = ["ArchiveSearcher", "Hit", "SearchRequest", "SearchResult"]
 
-_FALLBACK_NOTICE = ("لا نتائج تضم كل الكلمات؛ هذه نتائج تضم بعضها "
+FALLBACK_NOTICE = ("لا نتائج تضم كل الكلمات؛ هذه نتائج تضم بعضها "
                     "(no article has all the words; showing articles with some)")
 
 
@@ -98,7 +98,7 @@ class ArchiveSearcher:
                 and len(parsed.words) > 1):
             relaxed = request.model_copy(update={"match": Match.ANY})
             result = self._run(gen, relaxed, parse(request.query, Match.ANY, self.ranking))
-            result.notices.insert(0, _FALLBACK_NOTICE)
+            result.notices.insert(0, FALLBACK_NOTICE)
         result.notices = parsed.notices + result.notices
         result.suggestion = did_you_mean(gen.searcher, gen.vocabulary(), parsed.words,
                                          result.total == 0)
@@ -139,7 +139,8 @@ class ArchiveSearcher:
         docnum = gen.searcher.document_number(id=doc_id)
         if docnum is None:
             return None
-        marks = (highlighter(gen, resolve_names(gen, parse(query, Match.ANY).query))
+        marks = (highlighter(resolve_names(gen, parse(query, Match.ANY).query),
+                              gen.searcher.reader())
                  if query.strip() else NO_MARKS)
         return article_view(gen, docnum, marks, related)
 
@@ -190,16 +191,16 @@ def _evaluate(gen: Generation, request: SearchRequest, parsed: ParsedQuery) -> _
 
 def _hits(gen: Generation, found: _Found, positions: np.ndarray, request: SearchRequest
           ) -> Iterator[Hit]:
-    marks = highlighter(gen, found.queries.text)
-    scored = _sorting(request.sort, request.query) is None
+    marks = highlighter(found.queries.text, gen.searcher.reader())
+    scored = sorting(request.sort, request.query) is None
     for i in positions:
-        yield make_hit(gen, gen.searcher.stored_fields(int(found.full.docs[i])),
+        yield make_hit(gen.aliases, gen.searcher.stored_fields(int(found.full.docs[i])),
                        float(found.full.scores[i]) if scored else None, marks)
 
 
 def _ordered(gen: Generation, full: Matches, request: SearchRequest, n: int) -> np.ndarray:
     """Positions in ``full`` of the first ``n`` results in the request's order."""
-    sort = _sorting(request.sort, request.query)
+    sort = sorting(request.sort, request.query)
     if sort is None:
         return top(full, n)
     return by_date(full, gen.postings, newest_first=sort)[:n]
@@ -236,7 +237,7 @@ def _date_query(start: datetime | None, end: datetime | None) -> Q.Query | None:
     return Q.DateRange("date", start, end)
 
 
-def _sorting(sort: Sort, query: str) -> bool | None:
+def sorting(sort: Sort, query: str) -> bool | None:
     """None to rank by score, else whether the newest come first (undated always last)."""
     if sort == Sort.NEWEST or (sort == Sort.RELEVANCE and not query.strip()):
         return True

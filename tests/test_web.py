@@ -322,12 +322,12 @@ def test_unexpected_errors_are_a_page_without_traceback(app, monkeypatch):
         app.testing = True
 
 
-def test_one_searcher_per_app(app, client):
+def test_one_engine_per_app(app, client):
     client.get("/?q=غزة")
-    searcher = app.extensions["archive_searcher"]
+    engine = app.extensions["archive_engine"]
     client.get("/api/search?q=غزة")
     client.get("/articles/a00")
-    assert app.extensions["archive_searcher"] is searcher
+    assert app.extensions["archive_engine"] is engine
 
 
 # -- the parameter parser on its own ------------------------------------------------------

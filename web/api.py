@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
+from .engine import get_engine, run_search
 from .export import FORMATS, export_lines
 from .openapi import openapi_document
 from .params import BadParameter, parse_search_args, parse_suggest_args
-from .searcher import get_searcher, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,7 +28,7 @@ def export():
     fmt = request.args.get("format", "csv")
     if fmt not in FORMATS:
         raise BadParameter("format", f"must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    hits = get_searcher().export(params.to_request())
+    hits = get_engine().export(params.to_request())
     return Response(stream_with_context(export_lines(hits, fmt)), mimetype=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="archive.{fmt}"'})
 
@@ -36,7 +36,7 @@ def export():
 @bp.get("/articles/<path:doc_id>")
 def article(doc_id: str):
     params = parse_search_args(request.args)
-    view = get_searcher().article(doc_id, query=params.q)
+    view = get_engine().article(doc_id, query=params.q)
     if view is None:
         abort(404, f"no article with id {doc_id!r}")
     return jsonify(view.model_dump())
@@ -45,7 +45,7 @@ def article(doc_id: str):
 @bp.get("/suggest")
 def suggest():
     prefix, limit = parse_suggest_args(request.args)
-    names = get_searcher().suggest_names(prefix, limit=limit) if prefix else []
+    names = get_engine().suggest_names(prefix, limit=limit) if prefix else []
     return jsonify({"prefix": prefix, "suggestions": [n.model_dump() for n in names]})
 
 

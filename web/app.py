@@ -1,4 +1,4 @@
-"""Flask app factory: pages and JSON API blueprints over one read-only `ArchiveSearcher`.
+"""Flask app factory: pages and JSON API blueprints over one read-only engine.
 
 Development: ``archive serve``. Production: ``gunicorn -w 4 -b 0.0.0.0:8000
 'web.app:create_app()'`` (each worker opens the index once, lazily, and reuses it).
@@ -12,6 +12,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.settings import get_settings
+from index.engine import EngineUnavailable, QueryRefused
 from index.store import IndexMissing
 
 from . import api, views
@@ -39,10 +40,15 @@ SECURITY_HEADERS = {
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app; ``INDEX_DIR`` defaults to the ``ARCHIVE_INDEX_DIR`` setting."""
+    """Build the app; ``INDEX_DIR``, ``ENGINE``, ``SPHINX_NODES`` and ``SPHINX_TIMEOUT``
+    default to the ``ARCHIVE_*`` settings."""
     app = Flask(__name__)
+    settings = get_settings()
     app.config.from_mapping(
-        INDEX_DIR=str(get_settings().index_dir),
+        INDEX_DIR=str(settings.index_dir),
+        ENGINE=settings.engine,
+        SPHINX_NODES=settings.sphinx_nodes,
+        SPHINX_TIMEOUT=settings.sphinx_timeout,
         JSON_SORT_KEYS=False,
     )
     if test_config:
@@ -54,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(IndexMissing, _index_missing)
+    app.register_error_handler(EngineUnavailable, _engine_unavailable)
+    app.register_error_handler(QueryRefused, _query_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     return app
@@ -87,6 +95,15 @@ def _bad_parameter(exc: BadParameter):
 def _index_missing(exc: IndexMissing):
     log.warning("index missing: %s", exc)
     return error_response(503, "index_missing", str(exc))
+
+
+def _engine_unavailable(exc: EngineUnavailable):
+    log.warning("engine unavailable: %s", exc)
+    return error_response(503, "engine_unavailable", str(exc))
+
+
+def _query_refused(exc: QueryRefused):
+    return error_response(400, "bad_query", f"the search engine refused this query: {exc}")
 
 
 _CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -24,13 +25,29 @@ from rich.text import Text
 from archive.kinds import EntityKind
 from archive.readers import read_sources
 from archive.settings import get_settings
-from index.aliases import AliasTable
-from index.build import ReindexReport, reindex
-from index.models import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, FacetName, Hit, Match, Sort
-from index.search import ArchiveSearcher, SearchRequest
-from index.store import IndexMissing, resolve
+from index.build import ReindexReport
+from index.engine import (
+    Engine,
+    EngineConfig,
+    EngineName,
+    EngineUnavailable,
+    QueryRefused,
+)
+from index.engines import engine_config, open_engine
+from index.models import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    FacetName,
+    Hit,
+    Match,
+    SearchRequest,
+    Sort,
+)
+from index.store import IndexMissing
 
 from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
+from .cli_nodes import nodes_cmd
 from .enrich import NO_ENTITIES, enrich_article, extractor_version
 from .export import export_lines
 
@@ -47,23 +64,41 @@ def main() -> None:
     """
 
 
-def _index_dir(value: str | None) -> Path:
-    return Path(value) if value else get_settings().index_dir
+def engine_options(command):
+    """``--index``, ``--engine`` and ``--nodes``, passed on as one ``engine`` config; the
+    engine's errors (no index, a node down, a refused query) end the command with a
+    message, not a traceback."""
+    @functools.wraps(command)
+    def run(*args, index_dir, engine_name, nodes, **kwargs):
+        config = engine_config(get_settings(), engine_name, index_dir and Path(index_dir),
+                               nodes)
+        try:
+            return command(*args, engine=config, **kwargs)
+        except (IndexMissing, EngineUnavailable, QueryRefused) as exc:
+            raise click.ClickException(str(exc)) from exc
 
-
-index_option = click.option(
-    "--index", "index_dir", type=click.Path(file_okay=False),
-    help="Index directory (default: $ARCHIVE_INDEX_DIR or ./var/index).")
+    for option in reversed([
+        click.option("--index", "index_dir", type=click.Path(file_okay=False),
+                     help="Index directory (default: $ARCHIVE_INDEX_DIR or ./var/index; "
+                          "for Sphinx its state, $ARCHIVE_SPHINX_STATE_DIR or ./var/sphinx)."),
+        click.option("--engine", "engine_name", type=click.Choice([e.value for e in EngineName]),
+                     help="Search engine (default: $ARCHIVE_ENGINE or whoosh)."),
+        click.option("--nodes", help="Sphinx nodes: host:port,host:port (SphinxQL ports) or "
+                                     "the --dir of `archive nodes up` "
+                                     "(default: $ARCHIVE_SPHINX_NODES)."),
+    ]):
+        run = option(run)
+    return run
 
 
 @main.command("reindex")
 @click.argument("sources", nargs=-1, type=click.Path())
-@index_option
+@engine_options
 @click.option("--full", is_flag=True, help="Rebuild from scratch into a fresh directory, "
               "swapped in atomically when done.")
 @click.option("--no-entities", is_flag=True, help="Skip entity extraction (faster).")
 @click.option("--procs", type=int, default=None, help="Indexing processes for a full build.")
-def reindex_cmd(sources, index_dir, full, no_entities, procs) -> None:
+def reindex_cmd(sources, engine, full, no_entities, procs) -> None:
     """Index articles from files and folders (.txt, .json, .jsonl, .jsonl.gz, .html).
 
     Incremental: unchanged articles are skipped, changed ones replaced, and articles whose
@@ -75,16 +110,16 @@ def reindex_cmd(sources, index_dir, full, no_entities, procs) -> None:
     """
     settings = get_settings()
     report = run_reindex(
-        [Path(s) for s in sources] or [settings.seeds_dir], _index_dir(index_dir), full=full,
+        [Path(s) for s in sources] or [settings.seeds_dir], engine, full=full,
         entities=not no_entities, procs=procs or settings.index_procs)
     _print_report(report)
     if report.skipped:
         sys.exit(1)
 
 
-def run_reindex(sources: list[Path], index_dir: Path, *, full: bool = False,
+def run_reindex(sources: list[Path], engine: EngineConfig, *, full: bool = False,
                 entities: bool = True, procs: int = 1) -> ReindexReport:
-    """Read ``sources`` and index them, with a progress bar on a terminal."""
+    """Read ``sources`` and index them into ``engine``, with a progress bar on a terminal."""
     settings = get_settings()
     items = read_sources(sources)
     enrich = enrich_article if entities else (lambda article: article)
@@ -100,8 +135,13 @@ def run_reindex(sources: list[Path], index_dir: Path, *, full: bool = False,
             if done.completed % 200 == 0 and done.elapsed:
                 progress.update(task, rate=f"{done.completed / done.elapsed:,.0f} articles/s")
 
-        return reindex(index_dir, items, full=full, enrich=enrich, enrich_version=version,
-                       procs=procs, memory_mb=settings.index_memory_mb, on_item=tick)
+        target = open_engine(engine)
+        try:
+            return target.reindex(items, full=full, enrich=enrich, enrich_version=version,
+                                  procs=procs, memory_mb=settings.index_memory_mb,
+                                  on_item=tick)
+        finally:
+            target.close()
 
 
 def _print_report(report: ReindexReport) -> None:
@@ -114,14 +154,7 @@ def _print_report(report: ReindexReport) -> None:
         err.print(f"  skipped {skipped}", markup=False, highlight=False)
 
 
-def _open(index_dir: str | None) -> ArchiveSearcher:
-    try:
-        return ArchiveSearcher(_index_dir(index_dir))
-    except IndexMissing as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def _filters(searcher: ArchiveSearcher, names: dict[EntityKind, tuple[str, ...]],
+def _filters(searcher: Engine, names: dict[EntityKind, tuple[str, ...]],
              source: tuple[str, ...]) -> dict[FacetName, list[str]]:
     """Filters from typed names: each name stands for the entities it resolves to."""
     out: dict[FacetName, list[str]] = {}
@@ -144,7 +177,7 @@ def _entity_options(command):
 
 @main.command("search")
 @click.argument("query", required=False, default="")
-@index_option
+@engine_options
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=DEFAULT_LIMIT,
               show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
@@ -159,7 +192,7 @@ def _entity_options(command):
               help="Run one query per line (or JSON Lines {id, query}); '-' reads stdin.")
 @click.option("--export", "export_to", type=click.Path(dir_okay=False),
               help="Write every hit (not just a page) to FILE.csv or FILE.jsonl.")
-def search_cmd(query, index_dir, limit, page, match, sort, source, as_json, batch, export_to,
+def search_cmd(query, engine, limit, page, match, sort, source, as_json, batch, export_to,
                **names) -> None:
     """Search the archive.
 
@@ -171,7 +204,7 @@ def search_cmd(query, index_dir, limit, page, match, sort, source, as_json, batc
       archive search --batch names.txt --match any
       archive search "غزة" --export hits.csv
     """
-    searcher = _open(index_dir)
+    searcher = open_engine(engine)
     typed = {kind: names[f"names_{kind.value}"] for kind in EntityKind}
     base = dict(match=match, sort=sort, limit=limit, page=page,
                 filters=_filters(searcher, typed, source))
@@ -199,7 +232,7 @@ def _request(**fields) -> SearchRequest:
         raise click.BadParameter(str(exc)) from exc
 
 
-def _run_batch(searcher: ArchiveSearcher, lines, base: dict) -> None:
+def _run_batch(searcher: Engine, lines, base: dict) -> None:
     for number, line in enumerate(lines, 1):
         line = line.strip()
         if not line:
@@ -262,11 +295,11 @@ def export_hits(hits: Iterator[Hit], path: Path) -> int:
 
 
 @main.command("entities")
-@index_option
+@engine_options
 @click.option("--top", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--kind", type=click.Choice([k.value for k in EntityKind]))
 @click.option("--json", "as_json", is_flag=True)
-def entities_cmd(index_dir, top, kind, as_json) -> None:
+def entities_cmd(engine, top, kind, as_json) -> None:
     """List the canonical entities in most articles, with their spelling variants, the
     names merged into each (↳) and those kept apart (✗), with the evidence.
 
@@ -274,8 +307,7 @@ def entities_cmd(index_dir, top, kind, as_json) -> None:
     Example:
       archive entities --top 50 --kind person
     """
-    directory = _index_dir(index_dir)
-    rows = AliasTable.load(resolve(directory)).top(kind, top)
+    rows = open_engine(engine).aliases().top(kind, top)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -290,13 +322,13 @@ def entities_cmd(index_dir, top, kind, as_json) -> None:
 
 
 @main.command("serve")
-@index_option
+@engine_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="gunicorn worker processes (each opens the index once).")
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
-def serve_cmd(index_dir, host, port, workers, dev) -> None:
+def serve_cmd(engine, host, port, workers, dev) -> None:
     """Serve the search page with gunicorn; indexes seeds/ first when there is no index.
 
     \b
@@ -304,17 +336,34 @@ def serve_cmd(index_dir, host, port, workers, dev) -> None:
       archive serve --port 8000 --workers 4
       archive serve --dev        # Flask's server, reloads nothing, one process
     """
-    from index.store import is_current
-
     from .serve import serve
 
-    directory = _index_dir(index_dir)
-    if not is_current(directory):
-        err.print(f"no index at {directory}: indexing {get_settings().seeds_dir} first")
-        _print_report(run_reindex([get_settings().seeds_dir], directory))
-    serve(directory, host, port, workers, dev=dev)
+    if not open_engine(engine).has_index():
+        err.print(f"no index at {engine.index_dir}: indexing {get_settings().seeds_dir} first")
+        _print_report(run_reindex([get_settings().seeds_dir], engine))
+    serve(engine, host, port, workers, dev=dev)
 
 
+@main.command("check")
+@engine_options
+def check_cmd(engine) -> None:
+    """Open the index and print what it holds (per node for Sphinx) as JSON; exits 1 when
+    there is no index or a node does not answer.
+
+    \b
+    Example:
+      archive check --engine sphinx --nodes var/nodes
+    """
+    target = open_engine(engine)
+    stats = target.stats()
+    click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+    failed = [n for n in stats.get("nodes", []) if n.get("error")]
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(stats['nodes'])} nodes did not "
+                                   f"answer: " + "; ".join(n["error"] for n in failed))
+
+
+main.add_command(nodes_cmd)
 main.add_command(extract_cmd)
 main.add_command(eval_ner_cmd)
 main.add_command(train_ner_cmd)

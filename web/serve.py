@@ -8,31 +8,32 @@ in the master.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from index.engine import EngineConfig, EngineUnavailable
 from index.store import IndexMissing
 
 from .app import create_app
-from .searcher import get_searcher
+from .engine import get_engine
 
 
-def make_app(index_dir: Path) -> Flask:
-    """The app over ``index_dir``, its searcher opened and warmed when an index is there."""
-    app = create_app({"INDEX_DIR": str(index_dir)})
+def make_app(config: EngineConfig) -> Flask:
+    """The app over ``config``'s index, opened and warmed when an index is there."""
+    app = create_app({"INDEX_DIR": str(config.index_dir), "ENGINE": config.name.value,
+                      "SPHINX_NODES": ",".join(config.nodes),
+                      "SPHINX_TIMEOUT": config.timeout})
     with app.app_context():
         try:
-            get_searcher()
-        except IndexMissing:
-            pass  # served as 503 until `archive reindex` builds one
+            get_engine()
+        except (IndexMissing, EngineUnavailable):
+            pass  # served as 503 until `archive reindex` builds one, or the nodes are up
     return app
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, index_dir: Path, options: dict):
-        self.index_dir, self.options = index_dir, options
+    def __init__(self, config: EngineConfig, options: dict):
+        self.engine_config, self.options = config, options
         super().__init__()
 
     def load_config(self) -> None:
@@ -40,16 +41,16 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return make_app(self.index_dir)
+        return make_app(self.engine_config)
 
 
-def serve(index_dir: Path, host: str, port: int, workers: int, dev: bool = False) -> None:
+def serve(config: EngineConfig, host: str, port: int, workers: int, dev: bool = False) -> None:
     """Serve until interrupted: gunicorn with ``workers`` processes, or Flask's server."""
     if dev:
-        make_app(index_dir).run(host=host, port=port, threaded=False)  # see below
+        make_app(config).run(host=host, port=port, threaded=False)  # see below
         return
     # Sync workers, one request at a time each: a Whoosh reader seeks and reads shared
     # file objects, so it is not to be used from several threads at once.
-    _Gunicorn(index_dir, {"bind": f"{host}:{port}", "workers": workers,
-                          "worker_class": "sync", "timeout": 60, "accesslog": "-",
-                          "preload_app": False}).run()
+    _Gunicorn(config, {"bind": f"{host}:{port}", "workers": workers,
+                       "worker_class": "sync", "timeout": 60, "accesslog": "-",
+                       "preload_app": False}).run()

@@ -11,8 +11,8 @@ from markupsafe import Markup
 from archive.kinds import EntityKind
 from index.models import MAX_PAGE, FacetName, SearchResult, Sort
 
+from .engine import get_engine, run_search
 from .params import SearchParams, parse_search_args
-from .searcher import get_searcher, run_search
 
 bp = Blueprint("pages", __name__)
 
@@ -219,7 +219,7 @@ def search():
 @bp.get("/articles/<path:doc_id>")
 def article(doc_id: str):
     params = parse_search_args(request.args)
-    view = get_searcher().article(doc_id, query=params.q)
+    view = get_engine().article(doc_id, query=params.q)
     if view is None:
         abort(404)
     query = params.query_string()

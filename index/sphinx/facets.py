@@ -1,0 +1,156 @@
+"""Facet filters and counts as SphinxQL: every facet honours every filter but its own.
+
+Facets without a chosen value are counted by the ``FACET`` clauses of one unranked SELECT
+(Sphinx 2.2 loses an expression ranker's weight in a FACET query, so the ranked page is a
+statement of its own); a facet with a value chosen gets its own GROUP BY statement
+without that filter. All go in the page's statement batch. Counts come back
+as ids or values and are shaped by the same `FacetType.result` as the Whoosh engine's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from pymysql.converters import escape_string
+
+from archive.kinds import EntityKind
+
+from ..facets import FacetTable
+from ..models import Facet, FacetName, SearchRequest
+from .schema import RANKING, SOURCE_FIELD, ids_attr, key_id, key_token, seconds
+
+GROUPS = 1000  # values counted per facet (Sphinx's default max_matches for grouping)
+_ATTRS = {FacetName.SOURCE: "source_key", FacetName.YEAR: "year", FacetName.MONTH: "month",
+          **{FacetName(k.value): ids_attr(k) for k in EntityKind}}
+
+
+@dataclass
+class FacetPlan:
+    """One request's MATCH text and conditions, and how each facet is counted."""
+
+    index: str
+    match: str
+    conditions: list[str]  # dates
+    filters: dict[FacetName, str] = field(default_factory=dict)  # SQL condition or @field
+    counted: list[FacetName] = field(default_factory=list)
+    selected: dict[FacetName, set[str]] = field(default_factory=dict)
+    limit: int = 10
+
+    @classmethod
+    def make(cls, view, request: SearchRequest, match: str, parsed) -> FacetPlan:
+        conditions = _dates(request.date_from or parsed.date_from,
+                            request.date_to or parsed.date_to)
+        plan = cls(view.index, match, conditions, limit=request.facet_limit)
+        for name, values in request.filters.items():
+            facet = view.facets[name]
+            keys = [k for k in dict.fromkeys(facet.key(v) for v in values) if k]
+            plan.selected[name] = set(keys)
+            if keys:
+                plan.filters[name] = _filter(name, keys)
+        plan.counted = list(view.facets) if request.facet_limit else []
+        return plan
+
+    @property
+    def inline(self) -> list[FacetName]:
+        """The facets counted by ``FACET`` (those without a chosen value)."""
+        return [n for n in self.counted if n not in self.filters]
+
+    def where(self, without: FacetName | None = None) -> str:
+        words = [self.match] if self.match else []
+        conditions = list(self.conditions)
+        for name, condition in self.filters.items():
+            if name == without:
+                continue
+            if condition.startswith("@"):
+                words.append(f"({condition})")
+            else:
+                conditions.append(condition)
+        if words:
+            conditions.insert(0, f"MATCH('{escape_string(' '.join(words))}')")
+        return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+    def statement(self, columns: str, order: str, start: int, limit: int) -> str:
+        return (f"SELECT {columns} FROM {self.index}{self.where()} ORDER BY {order} "
+                f"LIMIT {start}, {limit} OPTION max_matches={max(GROUPS, start + limit)}, "
+                f"{RANKING}")
+
+
+def facet_statements(plan: FacetPlan) -> str:
+    """``; ``-prefixed statements counting every facet of ``plan``."""
+    sql = ""
+    if plan.inline:
+        sql += (f"; SELECT id FROM {plan.index}{plan.where()} LIMIT 1 "
+                f"OPTION ranker=none, max_matches={GROUPS}"
+                + "".join(f" FACET {_ATTRS[n]} ORDER BY COUNT(*) DESC LIMIT {GROUPS}"
+                          for n in plan.inline))
+    sql += "".join(
+        f"; SELECT GROUPBY() AS value, COUNT(*) AS n FROM {plan.index}{plan.where(name)} "
+        f"GROUP BY {_ATTRS[name]} ORDER BY n DESC LIMIT {GROUPS} "
+        f"OPTION ranker=none, max_matches={GROUPS}"
+        for name in plan.counted if name in plan.filters)
+    return sql
+
+
+def read_facets(view, plan: FacetPlan, sets: list[list[tuple]] | None
+                ) -> dict[FacetName, Facet]:
+    """The result sets of `facet_statements` as facets (``None``: nothing matched)."""
+    if sets is None:
+        return {name: _facet(view, name, [], plan) for name in plan.counted}
+    inline = iter(sets[1:1 + len(plan.inline)] if plan.inline else [])
+    own = iter(sets[1 + len(plan.inline):] if plan.inline else sets)
+    out = {}
+    for name in plan.counted:
+        groups = next(own) if name in plan.filters else next(inline)
+        out[name] = _facet(view, name, groups, plan)
+    return out
+
+
+def _facet(view, name: FacetName, groups: list[tuple], plan: FacetPlan) -> Facet:
+    facet = view.facets[name]
+    keys, labels, counts = [], [], []
+    for value, count in groups:
+        key_label = _key(view, name, value)
+        if key_label:
+            keys.append(key_label[0])
+            labels.append(key_label[1])
+            counts.append(int(count))
+    table = FacetTable(np.zeros(0, np.int32), np.zeros(0, np.int32), keys, labels,
+                       {k: i for i, k in enumerate(keys)})
+    return facet.result(table, np.array(counts, dtype=np.int64), plan.selected.get(name, set()),
+                        plan.limit)
+
+
+def _key(view, name: FacetName, value) -> tuple[str, str] | None:
+    """A counted value as (key, label), or None for "no value" (undated, no source)."""
+    if name == FacetName.SOURCE:
+        return (value, view.saved.labels.get(value, value)) if value else None
+    if name == FacetName.YEAR:
+        return (str(value), str(value)) if int(value) else None
+    if name == FacetName.MONTH:
+        month = int(value)
+        text = f"{month // 100:04d}-{month % 100:02d}"
+        return (text, text) if month else None
+    key = view.key_of(name, int(value))
+    return (key, key) if key else None
+
+
+def _filter(name: FacetName, keys: list[str]) -> str:
+    if name == FacetName.SOURCE:
+        return f"@{SOURCE_FIELD} ({' | '.join(key_token(k) for k in keys)})"
+    if name == FacetName.YEAR:
+        return f"year IN ({', '.join(str(int(k)) for k in keys if k.isdigit()) or '0'})"
+    if name == FacetName.MONTH:
+        months = [int(k.replace("-", "")) for k in keys if k.replace("-", "").isdigit()]
+        return f"month IN ({', '.join(map(str, months)) or '0'})"
+    return f"{_ATTRS[name]} IN ({', '.join(str(key_id(k)) for k in keys)})"
+
+
+def _dates(start: datetime | None, end: datetime | None) -> list[str]:
+    conditions = []
+    if start:
+        conditions.append(f"date_ts >= {seconds(start.replace(tzinfo=None))}")
+    if end:
+        conditions.append(f"date_ts <= {seconds(end.replace(tzinfo=None))}")
+    return ["dated = 1", *conditions] if conditions else []
