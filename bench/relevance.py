@@ -272,6 +272,8 @@ class Bench:
         return self._built[key]
 
     def run(self, variant: Variant, queries: list[dict], via: str = "library") -> dict:
+        if via == "sphinx":
+            return self._run_sphinx(variant, queries)
         with patched(variant):
             path, build_s = self.index(variant)
             started = time.perf_counter()
@@ -283,8 +285,40 @@ class Bench:
                 ranked = _search_library(path, queries, full=via == "search",
                                          ranking=variant.searcher_ranking())
             search_s = time.perf_counter() - started
+        return self._scored(variant, queries, ranked, build_s, search_s)
+
+    def _run_sphinx(self, variant: Variant, queries: list[dict]) -> dict:
+        """The project's analysis and ranking through the Sphinx engine on two local nodes."""
+        from index.engine import EngineConfig, EngineName
+        from index.engines import open_engine
+        from index.models import SearchRequest
+        from index.sphinx import nodes
+
+        if variant.name != "project":
+            raise SystemExit("--via sphinx scores the project variant only")
+        folder = self.workdir / f"sphinx{len(self._built)}"
+        addresses = nodes.up(folder / "nodes", 2)
+        try:
+            engine = open_engine(EngineConfig(EngineName.SPHINX, folder / "state",
+                                              tuple(map(str, addresses))))
+            started = time.perf_counter()
+            engine.reindex(articles(self.distractors), full=True)
+            build_s = time.perf_counter() - started
+            started = time.perf_counter()
+            ranked = {q["id"]: engine.ranked_ids(SearchRequest(
+                query=q["query"], match="any", limit=K, facet_limit=0, fallback=False))
+                for q in queries}
+            search_s = time.perf_counter() - started
+            engine.close()
+        finally:
+            nodes.down(folder / "nodes")
+        return self._scored(variant, queries, ranked, build_s, search_s, engine="sphinx")
+
+    def _scored(self, variant: Variant, queries: list[dict], ranked: dict[str, list[str]],
+                build_s: float, search_s: float, engine: str = "whoosh") -> dict:
         result = score_runs((ranked[q["id"]], q["relevant"]) for q in queries)
-        return {"variant": variant.name, "distractors": self.distractors, **result,
+        return {"variant": variant.name, "engine": engine,
+                "distractors": self.distractors, **result,
                 "build_s": round(build_s, 1), "search_s": round(search_s, 1),
                 "ms_per_query": round(1000 * search_s / max(1, len(queries)), 1),
                 "rr": [reciprocal_rank(ranked[q["id"]], q["relevant"]) for q in queries]}
@@ -397,10 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="add the first N news articles of ant-multisource-001 to the index")
     parser.add_argument("--queries", type=int, default=None, metavar="N",
                         help="only the first N queries")
-    parser.add_argument("--via", choices=["library", "search", "cli"], default="library",
+    parser.add_argument("--via", choices=["library", "search", "cli", "sphinx"],
+                        default="library",
                         help="library: ArchiveSearcher.search minus did-you-mean and "
                              "snippets (same ranking, ~30x faster); search: all of it; "
-                             "cli: `archive search --batch` in-process")
+                             "cli: `archive search --batch` in-process; sphinx: the Sphinx "
+                             "engine on two local searchd nodes (project variant only)")
     parser.add_argument("--json", action="store_true", help="one JSON object per variant")
     parser.add_argument("--list", action="store_true", help="list the variants and exit")
     args = parser.parse_args(argv)

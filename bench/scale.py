@@ -3,6 +3,7 @@ SQLite FTS5 baseline over the same normalised text, in one run.
 
     python bench/scale.py                               # --sizes 10000,60042, 300 queries
     python bench/scale.py --sizes 1000 --limit-queries 60 --out var/bench-small.json
+    python bench/scale.py --engine whoosh --engine sphinx  # both engines, one run
 
 For each size N (the first N articles of the corpus files in name order, written to a
 temporary .jsonl.gz outside the timing): ``archive reindex --full`` as a subprocess (wall time,
@@ -10,7 +11,9 @@ articles/s, peak RSS of the process tree, index size, peak disk), the same reind
 (unchanged re-check), then p50/p95/p99 of each query timed once, after warm-up queries made of
 frequent title words that are not in the timed list: top-10 and the full page (facets and
 snippets) through the library, the page through HTTP, and the FTS5 equivalents. Prints a
-Markdown table per size; the full figures go to ``--out`` as JSON.
+Markdown table per size and engine (Sphinx on two local searchd nodes it starts; its index
+size is the nodes' data, and the nodes' RSS is reported beside the build's process tree);
+the full figures go to ``--out`` as JSON.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import re
 import shlex
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -36,18 +38,19 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import psutil
 
-from archive.arabic import normalize, words
-from archive.models import Article
-from archive.readers import read_sources
-from index.models import SearchRequest
-from index.search import ArchiveSearcher
+from archive.arabic import words
+from index.engine import EngineName
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale_engines import BenchEngine, Fts5Baseline, mb  # noqa: E402 - the folder beside us
+from scale_report import header_line, table  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -90,10 +93,6 @@ def disk_usage(path: Path) -> int:
             with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(folder, name)).st_size
     return total
-
-
-def mb(n_bytes: float) -> float:
-    return round(n_bytes / 2**20, 1)
 
 
 @dataclass
@@ -176,56 +175,6 @@ def warmup_queries(title_words: Counter[str], timed: list[str], n: int = 50) -> 
             if len(w) >= 4 and w not in excluded][:n]
 
 
-# -- our engine ----------------------------------------------------------------------------
-
-class WhooshEngine:
-    """Build with ``archive reindex``, search with `ArchiveSearcher`, serve over HTTP."""
-
-    name = "whoosh"
-
-    def __init__(self, entities: bool, server: str, workers: int):
-        self.entities, self.server, self.workers = entities, server, workers
-        self.searcher: ArchiveSearcher | None = None
-
-    def build_cmd(self, source: Path, index_dir: Path, full: bool) -> list[str]:
-        return [_tool("archive"), "reindex", str(source), "--index", str(index_dir),
-                *(["--full"] if full else []), *([] if self.entities else ["--no-entities"])]
-
-    def open(self, index_dir: Path) -> None:
-        self.searcher = ArchiveSearcher(index_dir)
-        self.searcher.warm()
-
-    def close(self) -> None:
-        if self.searcher is not None:
-            self.searcher.close()
-
-    def top10(self, query: str, match: str) -> int:
-        assert self.searcher is not None
-        request = SearchRequest(query=query, match=match, limit=10, facet_limit=0)
-        return len(self.searcher.search(request).hits)
-
-    def page(self, query: str, match: str) -> int:
-        """The page the web shows: hits, facets, snippets, as the API's JSON."""
-        assert self.searcher is not None
-        result = self.searcher.search(SearchRequest(query=query, match=match, limit=10))
-        return int(result.as_json()["total"])
-
-    def serve_cmd(self, index_dir: Path, port: int) -> tuple[list[str], dict[str, str]]:
-        if self.server == "gunicorn":
-            return ([_tool("gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{port}",
-                     "web.app:create_app()"], {"ARCHIVE_INDEX_DIR": str(index_dir)})
-        return [_tool("archive"), "serve", "--index", str(index_dir), "--port", str(port)], {}
-
-
-ENGINES = {"whoosh": WhooshEngine}
-
-
-def _tool(name: str) -> str:
-    """A console script of this interpreter's environment (else from PATH)."""
-    beside = Path(sys.executable).with_name(name)
-    return str(beside) if beside.exists() else (shutil.which(name) or name)
-
-
 # -- HTTP ---------------------------------------------------------------------------------
 
 def http_get(port: int, query: str, match: str) -> int:
@@ -236,12 +185,11 @@ def http_get(port: int, query: str, match: str) -> int:
         return response.status
 
 
-def measure_http(engine: WhooshEngine, index_dir: Path, queries: list[str], warm: list[str],
-                 log: Path) -> dict:
+def measure_http(engine: BenchEngine, queries: list[str], warm: list[str], log: Path) -> dict:
     with socket.socket() as sock:  # a free loopback port
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd, env = engine.serve_cmd(index_dir, port)
+    cmd, env = engine.serve_cmd(port)
     started = time.perf_counter()
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, stdout=out,
@@ -272,59 +220,9 @@ def measure_http(engine: WhooshEngine, index_dir: Path, queries: list[str], warm
             "worker_rss_mb": mb(worker_rss), "page": page}
 
 
-# -- FTS5 baseline --------------------------------------------------------------------------
-
-class Fts5Baseline:
-    """SQLite FTS5 over ``normalize(title)`` and ``normalize(body)``: bm25, no stemming."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.db = sqlite3.connect(path)
-
-    def build(self, source: Path) -> dict:
-        started = time.perf_counter()
-        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5("
-                        "id UNINDEXED, source UNINDEXED, title, body)")
-        rows = ((a.id, a.source or "", normalize(a.title), normalize(a.body))
-                for a in read_sources([source]) if isinstance(a, Article))
-        with self.db:
-            self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
-            self.db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
-        seconds = time.perf_counter() - started
-        articles = self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
-        return {"seconds": round(seconds, 2), "articles": articles,
-                "articles_per_s": round(articles / seconds, 1),
-                "db_mb": mb(self.path.stat().st_size)}
-
-    @staticmethod
-    def expression(query: str, match: str) -> str:
-        """Each normalised term quoted; implicit AND for ``all``, OR for ``any``."""
-        terms = [t for t in normalize(query).split() if any(ch.isalnum() for ch in t)]
-        quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
-        return (" " if match == "all" else " OR ").join(quoted) or '""'
-
-    def top10(self, query: str, match: str) -> int:
-        return len(self.db.execute(
-            "SELECT id, title, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10",
-            (self.expression(query, match),)).fetchall())
-
-    def page(self, query: str, match: str) -> int:
-        expr = (self.expression(query, match),)
-        self.db.execute("SELECT id, title, bm25(docs), snippet(docs, 3, '<mark>', '</mark>', "
-                        "'…', 24) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10",
-                        expr).fetchall()
-        total = self.db.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", expr).fetchone()
-        self.db.execute("SELECT source, count(*) AS n FROM docs WHERE docs MATCH ? "
-                        "GROUP BY source ORDER BY n DESC LIMIT 10", expr).fetchall()
-        return int(total[0])
-
-    def close(self) -> None:
-        self.db.close()
-
-
 # -- one size -------------------------------------------------------------------------------
 
-def library_latency(searcher: WhooshEngine | Fts5Baseline, queries: list[str],
+def library_latency(searcher: BenchEngine | Fts5Baseline, queries: list[str],
                     warm: list[str]) -> dict:
     for i, query in enumerate(warm):
         searcher.page(query, MATCHES[i % 2])
@@ -334,49 +232,69 @@ def library_latency(searcher: WhooshEngine | Fts5Baseline, queries: list[str],
 
 def measure_size(args: argparse.Namespace, files: list[Path], size: int, queries: list[str],
                  root: Path) -> dict:
+    """Every engine of ``args.engine`` at one size; the first one's figures at the top,
+    the others' under ``engines``, each with ratios to the same FTS5 run."""
     work = root / f"size-{size}"
     (work / "data").mkdir(parents=True)
     subset = work / "data" / f"first-{size}.jsonl.gz"
     articles, title_words = write_subset(files, size, subset)
     warm = warmup_queries(title_words, queries)
-    engine = ENGINES[args.engine](not args.no_entities, args.http_server, args.http_workers)
-    index_dir = work / "engine" / "index"
-    index_dir.parent.mkdir()
-    print(f"[{articles:,} articles] building …", file=sys.stderr)
-    build = run_monitored(engine.build_cmd(subset, index_dir, full=True), work / "build.log",
-                          watch=index_dir.parent)
-    index_mb = mb(disk_usage(index_dir.parent))
-    recheck = run_monitored(engine.build_cmd(subset, index_dir, full=False),
-                            work / "recheck.log", watch=index_dir.parent)
-    figures: dict = {
-        "articles": articles, "requested": size, "queries": len(queries),
-        "warmup_queries": len(warm),
-        "build": {"seconds": build.seconds,
-                  "articles_per_s": round(articles / build.seconds, 1),
-                  "peak_rss_mb": build.peak_rss_mb, "index_mb": index_mb,
-                  "peak_disk_mb": build.peak_disk_mb, "report": build.report},
-        "recheck": {"seconds": recheck.seconds, "peak_rss_mb": recheck.peak_rss_mb,
-                    "peak_disk_mb": recheck.peak_disk_mb,
-                    "report": recheck.report},
-    }
-    print(f"[{articles:,} articles] library queries …", file=sys.stderr)
-    engine.open(index_dir)
-    try:
-        figures["library"] = library_latency(engine, queries, warm)
-    finally:
-        engine.close()
-    if not args.skip_http:
-        print(f"[{articles:,} articles] HTTP queries …", file=sys.stderr)
-        figures["http"] = measure_http(engine, index_dir, queries, warm, work / "serve.log")
+    base = {"articles": articles, "requested": size, "queries": len(queries),
+            "warmup_queries": len(warm)}
+    per_engine = {name: {**base, "engine": name,
+                         **measure_engine(args, name, subset, work, articles, queries, warm)}
+                  for name in args.engine}
     if not args.skip_fts5:
         print(f"[{articles:,} articles] FTS5 …", file=sys.stderr)
         fts = Fts5Baseline(work / "fts5.sqlite")
         try:
-            figures["fts5"] = {"build": fts.build(subset), **library_latency(fts, queries, warm)}
+            fts_figures = {"build": fts.build(subset), **library_latency(fts, queries, warm)}
         finally:
             fts.close()
-        figures["ratios"] = ratios(figures)
-    return figures
+        for figures in per_engine.values():
+            figures["fts5"] = fts_figures
+            figures["ratios"] = ratios(figures)
+    first, *others = args.engine
+    return {**per_engine[first], **({"engines": {n: per_engine[n] for n in others}}
+                                    if others else {})}
+
+
+def measure_engine(args: argparse.Namespace, name: str, subset: Path, work: Path,
+                   articles: int, queries: list[str], warm: list[str]) -> dict:
+    """Build from scratch, re-check, then library and HTTP latency of one engine."""
+    engine = BenchEngine(name, work / name, not args.no_entities, args.http_server,
+                         args.http_workers)
+    engine.start()
+    try:
+        print(f"[{articles:,} articles, {name}] building …", file=sys.stderr)
+        build = run_monitored(engine.build_cmd(subset, full=True), work / f"{name}-build.log",
+                              watch=engine.work)
+        index_mb = mb(sum(disk_usage(d) for d in engine.data_dirs()))
+        nodes_rss = mb(sum(tree_rss(pid) for pid in engine.node_pids()))
+        recheck = run_monitored(engine.build_cmd(subset, full=False),
+                                work / f"{name}-recheck.log", watch=engine.work)
+        figures: dict = {
+            "build": {"seconds": build.seconds,
+                      "articles_per_s": round(articles / build.seconds, 1),
+                      "peak_rss_mb": build.peak_rss_mb, "index_mb": index_mb,
+                      "peak_disk_mb": build.peak_disk_mb, "report": build.report,
+                      **({"nodes_rss_mb": nodes_rss} if engine.node_pids() else {})},
+            "recheck": {"seconds": recheck.seconds, "peak_rss_mb": recheck.peak_rss_mb,
+                        "peak_disk_mb": recheck.peak_disk_mb,
+                        "report": recheck.report},
+        }
+        print(f"[{articles:,} articles, {name}] library queries …", file=sys.stderr)
+        engine.open()
+        try:
+            figures["library"] = library_latency(engine, queries, warm)
+        finally:
+            engine.close()
+        if not args.skip_http:
+            print(f"[{articles:,} articles, {name}] HTTP queries …", file=sys.stderr)
+            figures["http"] = measure_http(engine, queries, warm, work / f"{name}-serve.log")
+        return figures
+    finally:
+        engine.stop()
 
 
 def ratios(fig: dict) -> Figures:
@@ -406,62 +324,8 @@ def header(args: argparse.Namespace) -> dict:
             else os.cpu_count(),
             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(), "platform": platform.platform(),
-            "commit": commit, "engine": args.engine, "entities": not args.no_entities,
+            "commit": commit, "engine": ",".join(args.engine), "entities": not args.no_entities,
             "command": shlex.join(["python", "bench/scale.py", *sys.argv[1:]])}
-
-
-def header_line(head: dict) -> str:
-    return (f"{head['date']} · nproc {head['nproc']} · {head['memory_gb']} GB RAM · "
-            f"Python {head['python']} · {head['commit']} · `{head['command']}`")
-
-
-def table(head: dict, fig: dict) -> Iterator[str]:
-    """One size as Markdown: our figure, FTS5's, and the ratio."""
-    fts, rat, b = fig.get("fts5"), fig.get("ratios", {}), fig["build"]
-    fb = fts["build"] if fts else {}
-    yield (f"\n### {fig['articles']:,} articles ({head['engine']}, entities "
-           f"{'on' if head['entities'] else 'off'}, {fig['queries']} "
-           "queries, each timed once)\n\n| figure | ours | FTS5 | ours/FTS5 |\n|---|---|---|---|")
-    yield row("build from scratch (s)", b["seconds"], fb.get("seconds"), rat.get("build.seconds"))
-    yield row("build articles/s", b["articles_per_s"], fb.get("articles_per_s"),
-              rat.get("build.articles_per_s"))
-    yield row("build peak RSS, process tree (MB)", b["peak_rss_mb"])
-    yield row("index size (MB)", b["index_mb"], fb.get("db_mb"), rat.get("size_mb"))
-    yield row("peak disk during build (MB)", b["peak_disk_mb"])
-    yield row("unchanged re-check (s)", fig["recheck"]["seconds"])
-    paths = [("library top-10", "library", "top10"), ("library page", "library", "page")]
-    paths += [("HTTP page", "http", "page")] if "http" in fig else []
-    trio = lambda f: " / ".join(sig(f[p]) for p in PCTS)  # noqa: E731
-    for label, path, mode in paths:
-        for m in MATCHES:
-            yield row(f"{label} `{m}` p50/p95/p99 (ms)", trio(fig[path][mode][m]),
-                      fts and trio(fts[mode][m]),
-                      rat and trio({p: rat[f"{path}.{mode}.{m}.{p}"] for p in PCTS}))
-    timed = [(path, mode, fig[path][mode]) for _, path, mode in paths]
-    timed += [("FTS5", mode, fts[mode]) for mode in ("top10", "page")] if fts else []
-    failed = {f"{path} {mode} `{m}`": figs[m]["errors"] for path, mode, figs in timed
-              for m in MATCHES if figs[m]["errors"]}
-    if failed:
-        yield row("queries that raised (left out)", ", ".join(f"{k}: {v}" for k, v in
-                                                            failed.items()))
-    for m in MATCHES:
-        yield row(f"mean hits `{m}`", fig["library"]["page"][m]["mean_hits"],
-                  fts and fts["page"][m]["mean_hits"])
-    if "http" in fig:
-        yield row(f"HTTP ({fig['http']['server']}) time to ready (s)", fig["http"]["ready_s"])
-        yield row("HTTP server RSS after the run, all processes (MB)",
-                  fig["http"]["server_rss_mb"])
-        yield row("HTTP largest process RSS (a worker) (MB)", fig["http"]["worker_rss_mb"])
-
-
-def sig(value: float) -> str:
-    """3 significant digits, never in e-notation."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
-def row(label: str, ours: object, fts: object = None, ratio: object = None) -> str:
-    cell = lambda v: "–" if v is None else f"{v:,g}" if isinstance(v, float | int) else v  # noqa: E731
-    return f"| {label} | {cell(ours)} | {cell(fts)} | {cell(ratio)} |"
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -475,7 +339,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the run's scratch folder goes (default: the system temp)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
-    parser.add_argument("--engine", choices=sorted(ENGINES), default="whoosh")
+    parser.add_argument("--engine", action="append", choices=[e.value for e in EngineName],
+                        help="engine to measure (repeat to compare several in one run; "
+                             "sphinx starts two local searchd nodes); default: whoosh")
     parser.add_argument("--http-server", choices=("serve", "gunicorn"), default="serve",
                         help="`archive serve` (Flask dev server) or gunicorn")
     parser.add_argument("--http-workers", type=int, default=2, help="gunicorn workers")
@@ -484,6 +350,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--no-entities", action="store_true")
     parser.add_argument("--out", type=Path, default=REPO / "var" / "bench-scale.json")
     args = parser.parse_args(argv)
+    args.engine = list(dict.fromkeys(args.engine or ["whoosh"]))
     files = sorted(Path(p) for p in glob.glob(os.path.expanduser(args.corpus)))
     if not files or not args.queries.exists():
         sys.exit(f"corpus {args.corpus} or queries {args.queries} not found (needs ../shared)")
@@ -505,7 +372,9 @@ def main(argv: list[str] | None = None) -> dict:
         for size in sizes:  # the report is rewritten after each size: a crash keeps the rest
             report["sizes"].append(measure_size(args, files, size, queries, root))
             args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
-            print("\n".join(table(head, report["sizes"][-1])), flush=True)
+            measured = report["sizes"][-1]
+            for figures in [measured, *measured.get("engines", {}).values()]:
+                print("\n".join(table(head, figures)), flush=True)
             if not args.keep:
                 shutil.rmtree(root / f"size-{size}", ignore_errors=True)
     finally:

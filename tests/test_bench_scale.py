@@ -99,7 +99,9 @@ def test_scale_reports_every_figure(tmp_path, capsys):
 
 def test_fts5_expression_quotes_terms():
     scale = _load("scale")
-    fts, gaza = scale.Fts5Baseline, scale.normalize("غزة")  # normalised like the text
+    from archive.arabic import normalize
+
+    fts, gaza = scale.Fts5Baseline, normalize("غزة")  # normalised like the text
     assert fts.expression('غزّة "القدس"', "all") == f'"{gaza}" """القدس"""'
     assert fts.expression("غزة القدس", "any") == f'"{gaza}" OR "القدس"'
     assert fts.expression(" - ", "all") == '""'
@@ -130,3 +132,34 @@ def test_grow_recombines_whole_paragraphs(tmp_path):
     again = tmp_path / "again.jsonl.gz"
     grow.main([*args[:3], str(again), *args[4:]])
     assert gzip.decompress(again.read_bytes()) == gzip.decompress(out.read_bytes())
+
+
+def test_scale_measures_both_engines_in_one_run(tmp_path):
+    import os
+
+    from index.sphinx.nodes import searchd
+
+    if searchd() is None:
+        if os.environ.get("REQUIRE_SPHINX") == "1":
+            raise AssertionError("REQUIRE_SPHINX=1 but searchd is missing")
+        import pytest
+        pytest.skip("searchd not installed (Debian package sphinxsearch)")
+    scale = _load("scale")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write_gz(corpus / "a.jsonl.gz", _articles(30))
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    scale.main(["--sizes", "30", "--corpus", str(corpus / "*.jsonl.gz"), "--queries",
+                str(queries), "--workdir", str(tmp_path / "work"), "--out", str(out),
+                "--engine", "whoosh", "--engine", "sphinx", "--skip-fts5"])
+    (size,) = json.loads(out.read_text(encoding="utf-8"))["sizes"]
+    sphinx = size["engines"]["sphinx"]
+    assert size["engine"] == "whoosh" and sphinx["engine"] == "sphinx"
+    assert sphinx["build"]["report"]["added"] == 30 and sphinx["build"]["nodes_rss_mb"] > 0
+    assert sphinx["recheck"]["report"]["unchanged"] == 30
+    for match in ("all", "any"):  # the same articles found through either engine
+        assert (sphinx["library"]["page"][match]["mean_hits"]
+                == size["library"]["page"][match]["mean_hits"] > 0)
+        assert _ordered(sphinx["http"]["page"][match])

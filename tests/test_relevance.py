@@ -6,6 +6,7 @@ The metric tests need nothing; the ranking tests need ../shared and skip without
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -100,3 +101,20 @@ def test_bench_shortcut_ranks_like_the_full_search(tmp_path):
         full = relevance._search_library(path, queries, full=True)
     assert fast == full
     assert all(0 < len(ids) <= relevance.K for ids in fast.values())
+
+
+@needs_shared
+@pytest.mark.shared
+def test_sphinx_engine_ranks_within_two_points_of_whoosh():
+    from index.sphinx.nodes import searchd
+
+    if searchd() is None:
+        if os.environ.get("REQUIRE_SPHINX") == "1":
+            pytest.fail("REQUIRE_SPHINX=1 but searchd is missing")
+        pytest.skip("searchd not installed (Debian package sphinxsearch)")
+    queries = relevance.load_queries(200)
+    with relevance.Bench(0) as bench:
+        whoosh = bench.run(relevance.VARIANTS["project"], queries)
+        sphinx = bench.run(relevance.VARIANTS["project"], queries, via="sphinx")
+    assert sphinx["engine"] == "sphinx" and sphinx["queries"] == 200
+    assert abs(sphinx["mrr"] - whoosh["mrr"]) <= 0.02, (sphinx["mrr"], whoosh["mrr"])

@@ -58,8 +58,10 @@ def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
         if not _incremental(cluster, slot, run, items, known, manifest):
             report.seconds = time.perf_counter() - started
             return report
-    publish(state_dir, State(slot, nodes, enrich_version=enrich_version),
-            regenerate(cluster, slot, manifest))
+    saved = regenerate(cluster, slot, manifest)
+    average = cluster.read(f"SELECT AVG(words) FROM {DISTRIBUTED}_{slot}")[0]
+    publish(state_dir, State(slot, nodes, enrich_version=enrich_version,
+                             avg_words=float(average[0][0] or 0) if average else 0.0), saved)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -45,7 +45,7 @@ from .client import Cluster
 from .facets import FacetPlan, facet_statements, read_facets
 from .matching import Unmatchable, has_fuzzy, to_match
 from .nodes import parse_nodes
-from .schema import DISTRIBUTED, LOCAL, RANKING, STEM_FIELD, doc_number, key_id, stem_terms
+from .schema import DISTRIBUTED, LOCAL, STEM_FIELD, doc_number, key_id, ranking, stem_terms
 from .state import Saved, State, load_files
 
 _HIT_COLUMNS = ("doc_id, title_text, body_text, date_ts, dated, source_text, url, category, "
@@ -241,7 +241,7 @@ class SphinxEngine:
         if top <= 0 or not stems:
             return []
         rows = self.cluster.read(f"SELECT {_HIT_COLUMNS} FROM {view.index} WHERE MATCH(%s) "
-                                 f"AND id != %s LIMIT {top} OPTION {RANKING}",
+                                 f"AND id != %s LIMIT {top} OPTION {ranking(view.state.avg_words)}",
                            (f'@{STEM_FIELD} "{" ".join(stems)}"/1',
                             doc_number(stored["id"])))[0]
         return [make_hit(view.aliases, _stored(row), float(row[9]), NO_MARKS) for row in rows]

@@ -19,7 +19,7 @@ from archive.kinds import EntityKind
 
 from ..facets import FacetTable
 from ..models import Facet, FacetName, SearchRequest
-from .schema import RANKING, SOURCE_FIELD, ids_attr, key_id, key_token, seconds
+from .schema import SOURCE_FIELD, ids_attr, key_id, key_token, ranking, seconds
 
 GROUPS = 1000  # values counted per facet (Sphinx's default max_matches for grouping)
 _ATTRS = {FacetName.SOURCE: "source_key", FacetName.YEAR: "year", FacetName.MONTH: "month",
@@ -37,12 +37,14 @@ class FacetPlan:
     counted: list[FacetName] = field(default_factory=list)
     selected: dict[FacetName, set[str]] = field(default_factory=dict)
     limit: int = 10
+    ranking: str = ""
 
     @classmethod
     def make(cls, view, request: SearchRequest, match: str, parsed) -> FacetPlan:
         conditions = _dates(request.date_from or parsed.date_from,
                             request.date_to or parsed.date_to)
-        plan = cls(view.index, match, conditions, limit=request.facet_limit)
+        plan = cls(view.index, match, conditions, limit=request.facet_limit,
+                   ranking=ranking(view.state.avg_words))
         for name, values in request.filters.items():
             facet = view.facets[name]
             keys = [k for k in dict.fromkeys(facet.key(v) for v in values) if k]
@@ -74,7 +76,7 @@ class FacetPlan:
     def statement(self, columns: str, order: str, start: int, limit: int) -> str:
         return (f"SELECT {columns} FROM {self.index}{self.where()} ORDER BY {order} "
                 f"LIMIT {start}, {limit} OPTION max_matches={max(GROUPS, start + limit)}, "
-                f"{RANKING}")
+                f"{self.ranking}")
 
 
 def facet_statements(plan: FacetPlan) -> str:

