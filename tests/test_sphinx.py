@@ -200,6 +200,8 @@ def test_incremental_replaces_deletes_and_full_rebuild_switches_slots(own_nodes,
     stats = reader.stats()
     assert stats["slot"] != slot and stats["documents"] == 5
     assert reader.search(SearchRequest(query="الزلزال")).total == 0
+    old = [engine.cluster.run(k, f"SELECT COUNT(*) FROM articles_{slot}")[0][0][0] for k in (0, 1)]
+    assert old == [0, 0]  # the slot no longer served was emptied
     engine.close()
     reader.close()
 

@@ -62,6 +62,11 @@ def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
     average = cluster.read(f"SELECT AVG(words) FROM {DISTRIBUTED}_{slot}")[0]
     publish(state_dir, State(slot, nodes, enrich_version=enrich_version,
                              avg_words=float(average[0][0] or 0) if average else 0.0), saved)
+    if rebuild and current is not None and current.slot != slot and current.nodes == nodes:
+        # Readers move to the new slot on their next request; the old one's rows go now
+        # rather than holding the disk until the next rebuild.
+        for k in range(len(nodes)):
+            cluster.run(k, f"TRUNCATE RTINDEX {LOCAL}_{current.slot}")
     report.seconds = time.perf_counter() - started
     return report
 
