@@ -6,6 +6,7 @@ Skips (with the reason) where Debian's ``searchd`` cannot be had, unless REQUIRE
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -251,6 +252,35 @@ def test_a_node_down_gives_partial_results_then_a_clear_error(tmp_path):
         assert result.exit_code == 1 and "no Sphinx node answered" in result.output
         assert "Traceback" not in result.output
     finally:
+        sphinx_nodes.down(directory)
+
+
+def test_a_node_that_hangs_is_timed_out_not_waited_for(tmp_path):
+    import signal
+
+    directory = tmp_path / "nodes"
+    sphinx_nodes.up(directory, 2, timeout_ms=1000)
+    pids = [int((directory / f"node{k}" / "searchd.pid").read_text()) for k in (0, 1)]
+    try:
+        engine = open_engine(_config(tmp_path / "state", directory, timeout=2.0))
+        engine.reindex(sample_articles())
+        everything = engine.search(SearchRequest(query="المحادثات")).total
+        os.kill(pids[1], signal.SIGSTOP)  # up, but never answers
+        started = time.monotonic()
+        partial = engine.search(SearchRequest(query="المحادثات"))
+        assert time.monotonic() - started < 6
+        assert 0 < partial.total < everything
+        assert any("shard 1" in notice for notice in partial.notices)
+        os.kill(pids[1], signal.SIGCONT)
+        os.kill(pids[0], signal.SIGSTOP)  # the first node hangs: the next one answers
+        started = time.monotonic()
+        other = engine.search(SearchRequest(query="المحادثات"))
+        assert time.monotonic() - started < 10
+        assert 0 < other.total < everything and any("shard 0" in n for n in other.notices)
+    finally:
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGCONT)
         sphinx_nodes.down(directory)
 
 

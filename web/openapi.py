@@ -93,8 +93,10 @@ def _json(schema_name: str, description: str) -> dict:
 
 
 _ERRORS = {
-    "400": _json("Error", "A bad parameter; the message names it"),
-    "503": _json("Error", "No index has been built yet"),
+    "400": _json("Error", "A bad parameter (the message names it), or a query the engine "
+                          "refused (bad_query)"),
+    "503": _json("Error", "No index has been built yet (index_missing), or no search node "
+                          "answered (engine_unavailable)"),
 }
 
 
