@@ -163,3 +163,15 @@ def test_scale_measures_both_engines_in_one_run(tmp_path):
         assert (sphinx["library"]["page"][match]["mean_hits"]
                 == size["library"]["page"][match]["mean_hits"] > 0)
         assert _ordered(sphinx["http"]["page"][match])
+
+
+def test_load_holds_the_page_for_a_bounded_time(index_dir, tmp_path):
+    load = _load("load")
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    report = load.main(["--index", str(index_dir), "--workers", "2", "--seconds", "2",
+                        "--concurrency", "2", "--queries", str(queries)])
+    assert report["requests"] > 0 and report["errors"] == 0, report
+    assert 1.5 < report["seconds"] < 60
+    assert 0 < report["p50_ms"] <= report["p95_ms"] <= report["p99_ms"]
+    assert report["server_rss_mb"] >= report["largest_worker_mb"] > 0

@@ -299,6 +299,14 @@ def test_the_web_app_serves_search_and_articles_from_sphinx(sphinx, whoosh):
     assert client.get("/articles/nope").status_code == 404
 
 
+def test_sphinx_without_nodes_is_a_clear_cli_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("ARCHIVE_SPHINX_NODES", raising=False)
+    result = CliRunner().invoke(main, ["search", "غزة", "--engine", "sphinx",
+                                       "--index", str(tmp_path)])
+    assert result.exit_code == 1 and "no Sphinx nodes given" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cli_reindex_search_and_check_with_engine_sphinx(own_nodes, tmp_path):
     runner = CliRunner()
     source = tmp_path / "a.jsonl"
@@ -312,3 +320,15 @@ def test_cli_reindex_search_and_check_with_engine_sphinx(own_nodes, tmp_path):
     assert json.loads(found.output)["total"] == 6
     check = runner.invoke(main, ["check", *common])
     assert check.exit_code == 0 and json.loads(check.output)["documents"] == 6
+
+
+def test_the_app_factory_reads_the_sphinx_settings_from_the_environment(sphinx, cluster_dir,
+                                                                          monkeypatch):
+    """What ``gunicorn 'web.app:create_app()'`` does in production."""
+    from web.app import create_app
+    monkeypatch.setenv("ARCHIVE_ENGINE", "sphinx")
+    monkeypatch.setenv("ARCHIVE_SPHINX_NODES", str(cluster_dir))
+    monkeypatch.setenv("ARCHIVE_SPHINX_STATE_DIR", str(sphinx.state_dir))
+    data = create_app({"TESTING": True}).test_client().get(
+        "/api/search", query_string={"q": "المحادثات"}).get_json()
+    assert data["total"] == len(sample_articles()) - 1  # all but the XSS probe

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from archive.settings import get_settings
 from index.engine import EngineUnavailable, QueryRefused
+from index.engines import engine_config
 from index.store import IndexMissing
 
 from . import api, views
@@ -45,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     settings = get_settings()
     app.config.from_mapping(
-        INDEX_DIR=str(settings.index_dir),
+        INDEX_DIR=str(engine_config(settings).index_dir),
         ENGINE=settings.engine,
         SPHINX_NODES=settings.sphinx_nodes,
         SPHINX_TIMEOUT=settings.sphinx_timeout,

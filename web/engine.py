@@ -4,12 +4,14 @@ idea: the app factory and the views both depend on this, not on each other)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from flask import current_app
 
+from archive.settings import get_settings
 from index.engine import Engine, EngineConfig, EngineName
-from index.engines import open_engine
+from index.engines import engine_config, open_engine
 from index.models import SearchResult
 
 from .params import SearchParams
@@ -19,11 +21,11 @@ _LOCK = threading.Lock()
 
 
 def app_engine_config(config) -> EngineConfig:
-    """The engine an app's config names (``ENGINE``, ``INDEX_DIR``, ``SPHINX_NODES``...)."""
-    nodes = config.get("SPHINX_NODES") or ""
-    return EngineConfig(EngineName(config.get("ENGINE", "whoosh")), Path(config["INDEX_DIR"]),
-                        tuple(n for n in nodes.split(",") if n.strip()),
-                        float(config.get("SPHINX_TIMEOUT", 5.0)))
+    """The engine an app's config names (``ENGINE``, ``INDEX_DIR``, ``SPHINX_NODES`` as
+    addresses or a nodes folder, ``SPHINX_TIMEOUT``)."""
+    chosen = engine_config(get_settings(), config.get("ENGINE") or EngineName.WHOOSH.value,
+                           Path(config["INDEX_DIR"]), config.get("SPHINX_NODES") or "")
+    return replace(chosen, timeout=float(config.get("SPHINX_TIMEOUT", chosen.timeout)))
 
 
 def get_engine() -> Engine:

@@ -59,6 +59,8 @@ def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
             report.seconds = time.perf_counter() - started
             return report
     saved = regenerate(cluster, slot, manifest)
+    for k in range(len(nodes)):
+        cluster.run(k, "FLUSH ATTRIBUTES")  # the rewritten facet ids to disk, out of the pool
     average = cluster.read(f"SELECT AVG(words) FROM {DISTRIBUTED}_{slot}")[0]
     publish(state_dir, State(slot, nodes, enrich_version=enrich_version,
                              avg_words=float(average[0][0] or 0) if average else 0.0), saved)

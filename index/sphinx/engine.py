@@ -103,7 +103,11 @@ class SphinxEngine:
 
     def __init__(self, config: EngineConfig):
         self.state_dir = Path(config.index_dir)
-        self.cluster = Cluster(parse_nodes(",".join(config.nodes)), config.timeout)
+        try:
+            nodes = parse_nodes(",".join(config.nodes))
+        except ValueError as exc:
+            raise EngineUnavailable(str(exc)) from exc
+        self.cluster = Cluster(nodes, config.timeout)
         self._lock = threading.Lock()
         self._open: _Open | None = None
         self._stamp: tuple[int, int] | None = None
@@ -129,8 +133,7 @@ class SphinxEngine:
             return self._open
 
     def reindex(self, items, **options) -> ReindexReport:
-        report = build.reindex(self.cluster, self.state_dir, items, **options)
-        return report
+        return build.reindex(self.cluster, self.state_dir, items, **options)
 
     def warm(self) -> None:
         self.view()

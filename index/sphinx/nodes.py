@@ -80,6 +80,10 @@ def node_config(directory: Path, me: int, nodes: list[Address], timeout_ms: int)
         f"  binlog_path = {directory}",
         "  workers = threads",
         "  max_packet_size = 32M",
+        # Facet ids rewritten after the alias table merges names are kept in this pool
+        # until saved; the default 1M ran out at 250k articles ("out of pool memory on MVA
+        # update"); a merge rewrites well under 100 bytes an article.
+        "  mva_updates_pool = 256M",
         f"  read_timeout = {max(5, timeout_ms // 1000)}",
         "}"]))
     return "\n\n".join(blocks) + "\n"
