@@ -35,7 +35,7 @@ def table(head: dict, fig: dict) -> Iterator[str]:
         for m in MATCHES:
             yield row(f"{label} `{m}` p50/p95/p99 (ms)", trio(fig[path][mode][m]),
                       fts and trio(fts[mode][m]),
-                      rat and trio({p: rat[f"{path}.{mode}.{m}.{p}"] for p in PCTS}))
+                      trio({p: rat[f"{path}.{mode}.{m}.{p}"] for p in PCTS}) if rat else None)
     timed = [(path, mode, fig[path][mode]) for _, path, mode in paths]
     timed += [("FTS5", mode, fts[mode]) for mode in ("top10", "page")] if fts else []
     failed = {f"{path} {mode} `{m}`": figs[m]["errors"] for path, mode, figs in timed
