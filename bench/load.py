@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> dict:
             if server.poll() is not None or time.perf_counter() - started > 300:
                 sys.exit(f"server did not start: {' '.join(cmd)}")
             try:
-                if _get(f"{base}/?q=warm") == 200:
+                if _get(f"{base}/?" + urllib.parse.urlencode({"q": queries[0]})) == 200:
                     break
             except OSError:
                 time.sleep(0.1)

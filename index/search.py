@@ -100,7 +100,7 @@ class ArchiveSearcher:
             result = self._run(gen, relaxed, parse(request.query, Match.ANY, self.ranking))
             result.notices.insert(0, FALLBACK_NOTICE)
         result.notices = parsed.notices + result.notices
-        result.suggestion = did_you_mean(gen.searcher, gen.vocabulary(), parsed.words,
+        result.suggestion = did_you_mean(gen.searcher, gen.vocabulary, parsed.words,
                                          result.total == 0)
         result.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return result

@@ -1,7 +1,7 @@
 """Serving the app: gunicorn with several workers by default, Flask's server for development.
 
 Each gunicorn worker builds its own app and opens the index once at start (warming the
-facet tables, field lengths and vocabulary), so the first reader never waits for it.
+facet tables, field lengths and dates), so the first reader never waits for them.
 Whoosh's open files are not shared across a fork, so nothing index-related is preloaded
 in the master.
 """
