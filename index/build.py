@@ -150,8 +150,9 @@ def _reusing(enrich: Enrich, known: dict[str, tuple[str, dict]]) -> Enrich:
     return enrich_or_reuse if known else enrich
 
 
-def _recording(articles: Iterable[Article], manifest: dict[str, list[str]],
-               report: ReindexReport) -> Iterator[Article]:
+def recording(articles: Iterable[Article], manifest: dict[str, list[str]],
+              report: ReindexReport) -> Iterator[Article]:
+    """``articles``, each recorded in ``manifest`` and counted as added (a fresh build)."""
     for article in articles:
         manifest[article.id] = [article.content_hash, article.origin]
         report.added += 1
@@ -170,7 +171,7 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
     ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
     manifest: dict[str, list[str]] = {}
     try:
-        write_articles(ix, _recording(articles, manifest, report), _preparing(enrich),
+        write_articles(ix, recording(articles, manifest, report), _preparing(enrich),
                        procs=procs, limitmb=memory_mb, **WRITER_OPTIONS)
         _save_aliases(ix, build_dir)
         _save_manifest(manifest, build_dir)
@@ -194,17 +195,8 @@ def _incremental(index_dir: Path, items, run: SourcePass) -> None:
     report = run.report
     manifest = dict(known)
     try:
-        for article in run.articles(items):
-            old = known.get(article.id)
-            if old and tuple(old) == (article.content_hash, article.origin):
-                report.unchanged += 1
-                continue
+        for article in changed_articles(run.articles(items), known, manifest, report):
             writer.update_document(**article_to_document(run.enrich(article), entity_key))
-            manifest[article.id] = [article.content_hash, article.origin]
-            if old:
-                report.updated += 1
-            else:
-                report.added += 1
         for doc_id in gone_articles(known, run):
             writer.delete_by_term("id", doc_id)
             manifest.pop(doc_id, None)
@@ -221,6 +213,24 @@ def _incremental(index_dir: Path, items, run: SourcePass) -> None:
         _save_aliases(ix, directory)
     if changed or not (directory / MANIFEST_FILE).is_file():
         _save_manifest(manifest, directory)
+
+
+def changed_articles(articles: Iterable[Article], known: dict[str, list[str]],
+                     manifest: dict[str, list[str]], report: ReindexReport
+                     ) -> Iterator[Article]:
+    """The new and changed articles among ``articles`` against the ``known`` manifest, each
+    recorded in ``manifest``; unchanged ones are only counted."""
+    for article in articles:
+        old = known.get(article.id)
+        if old and tuple(old) == (article.content_hash, article.origin):
+            report.unchanged += 1
+            continue
+        manifest[article.id] = [article.content_hash, article.origin]
+        if old:
+            report.updated += 1
+        else:
+            report.added += 1
+        yield article
 
 
 def _save_manifest(manifest: dict[str, list[str]], directory: Path) -> None:

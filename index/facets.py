@@ -55,6 +55,10 @@ class FacetType:
     def key(self, value: str) -> str:
         return value.strip()
 
+    def keys(self, values: Iterable[str]) -> list[str]:
+        """The distinct non-empty keys of submitted values, in order."""
+        return [k for k in dict.fromkeys(self.key(v) for v in values) if k]
+
     def field(self) -> str:
         """The index field that filters on this facet's keys."""
         return self.name.value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -92,14 +92,8 @@ class ArchiveSearcher:
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         gen = self.generation()
-        parsed = parse(request.query, request.match, self.ranking)
-        result = self._run(gen, request, parsed)
-        if (result.total == 0 and request.match == Match.ALL and request.fallback
-                and len(parsed.words) > 1):
-            relaxed = request.model_copy(update={"match": Match.ANY})
-            result = self._run(gen, relaxed, parse(request.query, Match.ANY, self.ranking))
-            result.notices.insert(0, FALLBACK_NOTICE)
-        result.notices = parsed.notices + result.notices
+        result, parsed = with_fallback(request, lambda r, p: self._run(gen, r, p),
+                                       self.ranking)
         result.suggestion = did_you_mean(gen.searcher, gen.vocabulary, parsed.words,
                                          result.total == 0)
         result.took_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -154,6 +148,22 @@ class ArchiveSearcher:
         return complete_names(self.generation().aliases, prefix, kinds, limit)
 
 
+def with_fallback(request: SearchRequest,
+                  run: Callable[[SearchRequest, ParsedQuery], SearchResult],
+                  ranking: Ranking = DEFAULT_RANKING) -> tuple[SearchResult, ParsedQuery]:
+    """``run`` on the parsed request; when every word is required and no article has them
+    all, again with any of them, saying so. Both engines search this way."""
+    parsed = parse(request.query, request.match, ranking)
+    result = run(request, parsed)
+    if (result.total == 0 and request.match == Match.ALL and request.fallback
+            and len(parsed.words) > 1):
+        relaxed = request.model_copy(update={"match": Match.ANY})
+        result = run(relaxed, parse(request.query, Match.ANY, ranking))
+        result.notices.insert(0, FALLBACK_NOTICE)
+    result.notices = parsed.notices + result.notices
+    return result, parsed
+
+
 def _queries(gen: Generation, request: SearchRequest, parsed: ParsedQuery) -> _Queries:
     text = resolve_names(gen, parsed.query)
     dates = _date_query(request.date_from or parsed.date_from,
@@ -162,7 +172,7 @@ def _queries(gen: Generation, request: SearchRequest, parsed: ParsedQuery) -> _Q
     filters = {}
     for name, values in request.filters.items():
         facet = gen.facets[name]
-        keys = [k for k in dict.fromkeys(facet.key(v) for v in values) if k]
+        keys = facet.keys(values)
         if keys:
             filters[name] = facet.filter(keys)
     return _Queries(text, base, filters, _and(base + list(filters.values())))

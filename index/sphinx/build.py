@@ -20,10 +20,17 @@ from archive.models import Article
 from archive.readers import Skipped
 
 from ..aliases import AliasTable
-from ..build import Enrich, ReindexReport, SourcePass, gone_articles
+from ..build import (
+    Enrich,
+    ReindexReport,
+    SourcePass,
+    changed_articles,
+    gone_articles,
+    recording,
+)
 from .client import Cluster
 from .schema import DISTRIBUTED, LOCAL, SLOTS, article_row, doc_number, ids_attr, key_id, shard_of
-from .state import SCHEMA, Saved, State, load_files, publish
+from .state import SCHEMA, Saved, State, load_manifest, publish
 
 BATCH = 250  # rows per INSERT statement
 _READ = 5000  # rows per read-back page
@@ -48,12 +55,12 @@ def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
         for k in range(len(nodes)):
             cluster.run(k, f"TRUNCATE RTINDEX {LOCAL}_{slot}")
         manifest: dict[str, list[str]] = {}
-        _write(cluster, slot, _fresh(run.articles(items), manifest, report), enrich, procs,
+        _write(cluster, slot, recording(run.articles(items), manifest, report), enrich, procs,
                "INSERT")
     else:
         assert current is not None
         slot = current.slot
-        known = load_files(state_dir, current).manifest
+        known = load_manifest(state_dir, current)
         manifest = dict(known)
         if not _incremental(cluster, slot, run, items, known, manifest):
             report.seconds = time.perf_counter() - started
@@ -63,7 +70,8 @@ def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
         cluster.run(k, "FLUSH ATTRIBUTES")  # the rewritten facet ids to disk, out of the pool
     average = cluster.read(f"SELECT AVG(words) FROM {DISTRIBUTED}_{slot}")[0]
     publish(state_dir, State(slot, nodes, enrich_version=enrich_version,
-                             avg_words=float(average[0][0] or 0) if average else 0.0), saved)
+                             avg_words=float(average[0][0] or 0) if average else 0.0,
+                             documents=len(manifest)), saved)
     if rebuild and current is not None and current.slot != slot and current.nodes == nodes:
         # Readers move to the new slot on their next request; the old one's rows go now
         # rather than holding the disk until the next rebuild.
@@ -73,33 +81,13 @@ def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
     return report
 
 
-def _fresh(articles: Iterable[Article], manifest: dict[str, list[str]],
-           report: ReindexReport) -> Iterator[Article]:
-    for article in articles:
-        manifest[article.id] = [article.content_hash, article.origin]
-        report.added += 1
-        yield article
-
-
 def _incremental(cluster: Cluster, slot: str, run: SourcePass,
                  items: Iterable[Article | Skipped], known: dict[str, list[str]],
                  manifest: dict[str, list[str]]) -> bool:
     """Replace changed and new articles, delete gone ones; whether anything changed."""
     report = run.report
-
-    def changed() -> Iterator[Article]:
-        for article in run.articles(items):
-            old = known.get(article.id)
-            if old and tuple(old) == (article.content_hash, article.origin):
-                report.unchanged += 1
-                continue
-            manifest[article.id] = [article.content_hash, article.origin]
-            if old:
-                report.updated += 1
-            else:
-                report.added += 1
-            yield article
-    _write(cluster, slot, changed(), run.enrich, 1, "REPLACE")
+    _write(cluster, slot, changed_articles(run.articles(items), known, manifest, report),
+           run.enrich, 1, "REPLACE")
     for doc_id in gone_articles(known, run):
         cluster.run(shard_of(doc_id, len(cluster.nodes)),
                     f"DELETE FROM {LOCAL}_{slot} WHERE id = %s", (doc_number(doc_id),))
@@ -204,9 +192,5 @@ def _body_docs(cluster: Cluster, slot: str) -> Callable[[str], int]:
     @cache
     def count(word: str) -> int:
         norm = normalize_word(word)
-        if not norm:
-            return 0
-        sets = cluster.read(f"SELECT id FROM {DISTRIBUTED}_{slot} WHERE MATCH(%s) LIMIT 1; "
-                            "SHOW META", (f"@(body,body_bare) {norm}",))
-        return int(dict(sets[-1]).get("total_found", 0))
+        return cluster.count(f"{DISTRIBUTED}_{slot}", f"@(body,body_bare) {norm}") if norm else 0
     return count

@@ -82,6 +82,12 @@ class Cluster:
                 errors.append(str(exc))
         raise EngineUnavailable("no Sphinx node answered: " + "; ".join(errors))
 
+    def count(self, index: str, match: str) -> int:
+        """How many documents of ``index`` match the MATCH() text ``match``."""
+        sets = self.read(f"SELECT id FROM {index} WHERE MATCH(%s) LIMIT 1 "
+                         "OPTION ranker=none, max_matches=1; SHOW META", (match,))
+        return int(dict(sets[-1]).get("total_found", 0))
+
     def missing_shard(self, warning: str) -> str | None:
         """The node an agent warning names (agents listen on the SphinxQL port + 1)."""
         found = _AGENT.search(warning)

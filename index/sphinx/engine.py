@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..query import parse
 from ..resolve import entity_keys, resolve_names
-from ..search import FALLBACK_NOTICE, sorting
+from ..search import sorting, with_fallback
 from ..suggest import complete_names
 from . import build
 from .client import Cluster
@@ -68,7 +68,7 @@ class _Open:
         self._keys: dict[FacetName, dict[int, str]] = {}
 
     def doc_count(self) -> int:
-        return len(self.saved.manifest)
+        return self.state.documents
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         if kind := EntityKind.from_alias(fieldname):
@@ -81,9 +81,7 @@ class _Open:
             match = to_match(Q.Term(fieldname, text))
         except (Unmatchable, ValueError):
             return 0
-        sets = self.cluster.read(f"SELECT id FROM {self.index} WHERE MATCH(%s) LIMIT 1; "
-                                 "SHOW META", (match,))
-        return int(dict(sets[-1]).get("total_found", 0))
+        return self.cluster.count(self.index, match)
 
     def key_of(self, name: FacetName, number: int) -> str | None:
         """The canonical entity key a facet id stands for."""
@@ -149,14 +147,7 @@ class SphinxEngine:
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         view = self.view()
-        parsed = parse(request.query, request.match)
-        result = self._run(view, request, parsed)
-        if (result.total == 0 and request.match == Match.ALL and request.fallback
-                and len(parsed.words) > 1):
-            relaxed = request.model_copy(update={"match": Match.ANY})
-            result = self._run(view, relaxed, parse(request.query, Match.ANY))
-            result.notices.insert(0, FALLBACK_NOTICE)
-        result.notices = parsed.notices + result.notices
+        result, parsed = with_fallback(request, lambda r, p: self._run(view, r, p))
         if has_fuzzy(parsed.query):
             result.notices.append(_FUZZY_NOTICE)
         result.took_ms = round((time.perf_counter() - started) * 1000, 1)

@@ -54,8 +54,7 @@ class FacetPlan:
         plan = cls(view.index, match, conditions, limit=request.facet_limit,
                    ranking=ranking(view.state.avg_words))
         for name, values in request.filters.items():
-            facet = view.facets[name]
-            keys = [k for k in dict.fromkeys(facet.key(v) for v in values) if k]
+            keys = view.facets[name].keys(values)
             plan.selected[name] = set(keys)
             if keys:
                 plan.filters[name] = _filter(name, keys)

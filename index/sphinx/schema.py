@@ -114,9 +114,9 @@ def stem_terms(text: str) -> str:
     return " ".join(s for s in stems if s)
 
 
-def article_row(article: Article, entity_key, canonical=None) -> dict[str, object]:
-    """One shard row for ``article``; ``canonical(kind, key)`` maps a key to the key it
-    is counted under in facets (the alias table's merges; the key itself by default)."""
+def article_row(article: Article, entity_key) -> dict[str, object]:
+    """One shard row for ``article``. Its facet ids are its own keys' until the build's
+    alias table rewrites the merged ones (`index.sphinx.build.regenerate`)."""
     title, title_bare = exact_terms(article.title)
     body, body_bare = exact_terms(article.body)
     row: dict[str, object] = {
@@ -138,8 +138,7 @@ def article_row(article: Article, entity_key, canonical=None) -> dict[str, objec
         entities[kind.value] = names
         keys = list(dict.fromkeys(k for k in map(entity_key, names) if k))
         row[kind.value] = " ".join(map(key_token, keys))
-        counted = dict.fromkeys(canonical(kind.value, k) if canonical else k for k in keys)
-        row[ids_attr(kind)] = sorted(key_id(k) for k in counted)
+        row[ids_attr(kind)] = sorted(key_id(k) for k in keys)
     row["entities"] = json.dumps(entities, ensure_ascii=False)
     if article.date:
         day = article.date.replace(tzinfo=None)

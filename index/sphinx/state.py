@@ -31,6 +31,7 @@ class State:
     generation: int = 0
     enrich_version: str = ""
     avg_words: float = 100.0  # mean ranking terms an article (BM25's length norm)
+    documents: int = 0
     schema: int = SCHEMA
     folder: str = field(default="")
 
@@ -60,17 +61,21 @@ class State:
 
 @dataclass
 class Saved:
-    """One generation's files, read back."""
+    """One generation's files."""
 
     aliases: AliasTable
-    manifest: dict[str, list[str]]  # id → [content hash, origin]
+    manifest: dict[str, list[str]]  # id → [content hash, origin]; only reindex reads it
     labels: dict[str, str]  # source key → the first spelling seen
 
 
 def load_files(state_dir: Path, state: State) -> Saved:
+    """What a reader needs: the alias table and source labels (not the manifest)."""
     folder = state.files(state_dir)
-    return Saved(AliasTable.load(folder), _json(folder / MANIFEST_FILE),
-                 _json(folder / LABELS_FILE))
+    return Saved(AliasTable.load(folder), {}, _json(folder / LABELS_FILE))
+
+
+def load_manifest(state_dir: Path, state: State) -> dict[str, list[str]]:
+    return _json(state.files(state_dir) / MANIFEST_FILE)
 
 
 def _json(path: Path) -> dict:
