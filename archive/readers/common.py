@@ -1,8 +1,11 @@
-"""What every reader shares: the Skipped record, the unreadable-file error, suffixes, and
-article validation with one-line error messages."""
+"""What every reader shares: the Skipped record, the unreadable-file error, suffixes, size
+limits, opening only regular files, and article validation with one-line error messages."""
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,13 @@ from archive.models import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".json", ".jsonl", ".jsonl.gz", ".html", ".htm")
 _LONGEST_FIRST = sorted(SUPPORTED_SUFFIXES, key=len, reverse=True)  # .jsonl.gz before .gz
+
+MB = 1024 * 1024
+# Bounds on what is held in memory at once. Real articles stay under 50 KB (the longest
+# corpus body is 21k characters), so a bigger one is a broken export, not news.
+MAX_ARTICLE_BYTES = 4 * MB  # a .txt file, a JSON Lines line, a JSON item's text
+MAX_HTML_BYTES = 16 * MB  # a page: markup, scripts and styles around the text
+MAX_JSON_BYTES = 64 * MB  # a .json file is parsed whole; bigger feeds belong in JSON Lines
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,42 @@ class UnreadableError(ValueError):
 
 
 Result = Article | Skipped
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def open_regular(path: Path, limit: int | None = None) -> io.BufferedReader:
+    """Open ``path`` for binary reading; UnreadableError unless it is a regular file of at
+    most ``limit`` bytes."""
+    _check_regular(os.stat(path), limit)  # a socket cannot even be opened
+    # O_NONBLOCK: opening a FIFO would wait for a writer, forever. Checked again on the open
+    # descriptor, so a file swapped since the stat cannot slip past.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        _check_regular(os.fstat(fd), limit)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_regular(info: os.stat_result, limit: int | None) -> None:
+    kind = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), None)
+    if kind is not None:
+        raise UnreadableError(f"not a regular file ({kind})")
+    if limit is not None and info.st_size > limit:
+        raise UnreadableError(f"file larger than {limit // MB} MB")
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else UnreadableError."""
+    with open_regular(path, limit) as fh:
+        data = fh.read(limit + 1)  # it may have grown since fstat
+    if len(data) > limit:
+        raise UnreadableError(f"file larger than {limit // MB} MB")
+    return data
 
 
 def supported_suffix(path: Path) -> str | None:

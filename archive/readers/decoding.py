@@ -1,5 +1,5 @@
 """Bytes to text: byte order marks, strict UTF-8, then a windows-1256-first legacy guess;
-empty and binary input is refused."""
+empty, binary and damaged UTF-8 input is refused."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from archive.readers.common import UnreadableError
+from archive.readers.common import UnreadableError, read_bytes
 
 # Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
-_BOMS = (
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -26,6 +26,11 @@ _MAGIC = (
     (b"\x7fELF", "executable"),
 )
 
+# Three well-formed multi-byte UTF-8 characters in a row: never seen in legacy Arabic or
+# Latin text, always in UTF-8 Arabic. Beside an invalid byte it means damaged or mixed
+# encodings, which a legacy guess would turn into mojibake for the whole file.
+_UTF8_RUN = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                       rb"|[\xf0-\xf4][\x80-\xbf]{3}){3}")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
 
@@ -37,15 +42,18 @@ def decode_text(data: bytes) -> str:
     """
     if not data.strip():
         raise UnreadableError("empty file")
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             text = _decode_strict(data[len(bom):], encoding)
             break
     else:
-        _reject_binary(data)
+        reject_binary(data)
         try:
             text = data.decode("utf-8")  # fast path; also avoids misguesses on short texts
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if _UTF8_RUN.search(data):
+                raise UnreadableError(f"undecodable: invalid UTF-8 at byte {exc.start} of UTF-8 "
+                                      "text (damaged, or mixed encodings)") from None
             text = _decode_legacy(data)
     text = text.removeprefix("\ufeff")
     if not text.strip():
@@ -63,11 +71,12 @@ def _decode_strict(data: bytes, encoding: str) -> str:
                               f"(byte {exc.start})") from None
 
 
-def _reject_binary(data: bytes) -> None:
+def reject_binary(data: bytes, *, nul: bool = True) -> None:
+    """UnreadableError if ``data`` starts like a known binary format (or holds a NUL byte)."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise UnreadableError(f"binary file ({kind})")
-    if b"\x00" in data:
+    if nul and b"\x00" in data:
         raise UnreadableError("binary file (contains NUL bytes)")
 
 
@@ -95,7 +104,7 @@ def _arabic_share(text: str) -> float:
     return len(_ARABIC_LETTER.findall(text)) / letters if letters else 0.0
 
 
-def read_text(path: Path) -> str:
-    """The decoded text of a file, line endings folded to ``\\n``."""
-    text = decode_text(path.read_bytes())
+def read_text(path: Path, limit: int) -> str:
+    """The decoded text of a file of at most ``limit`` bytes, line endings folded to ``\\n``."""
+    text = decode_text(read_bytes(path, limit))
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from archive.arabic import normalize
-from archive.readers.common import Result, UnreadableError, file_stem, to_article
+from archive.readers.common import (
+    MAX_HTML_BYTES,
+    Result,
+    UnreadableError,
+    file_stem,
+    to_article,
+)
 from archive.readers.decoding import read_text
 from archive.readers.txt import strip_footer
 
@@ -21,7 +27,7 @@ def read_html(path: Path) -> Iterator[Result]:
     # Imported here: trafilatura takes a while to import and only HTML input needs it.
     import trafilatura
 
-    html = read_text(path)
+    html = read_text(path, MAX_HTML_BYTES)
     # Typed as Document | dict | None: a dict only with the deprecated as_dict=True.
     doc = cast("Document | None", trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from archive.arabic import words
-from archive.readers.common import Result, file_stem, to_article
+from archive.readers.common import MAX_ARTICLE_BYTES, Result, file_stem, to_article
 from archive.readers.decoding import read_text
 
 _FOOTER_MARKERS = frozenset(" ".join(words(m)) for m in (
@@ -47,7 +47,7 @@ def strip_footer(text: str) -> str:
 
 def read_txt(path: Path) -> Iterator[Result]:
     """A crawler text file: first non-empty line is the title, the rest the body."""
-    text = read_text(path).strip()
+    text = read_text(path, MAX_ARTICLE_BYTES).strip()
     title, _, body = text.partition("\n")
     body = "\n".join(line.rstrip() for line in body.strip().split("\n"))
     body = _MANY_BLANKS.sub("\n\n", strip_footer(body))
