@@ -3,14 +3,22 @@
 Words (all must match by default), ``"exact phrase"``, ``-word``, ``OR`` / ``أو``,
 ``word*``, ``word~``, ``person:`` ``place:`` ``org:`` ``source:`` ``title:`` and
 ``date:2018-03..2018-05``. Arabic punctuation (؟ ، ؛ « ») is never an operator.
+
+Hostile queries are bounded (`check_limits`): the number of terms and of ``word*`` /
+``word~`` patterns, the letters before a ``*``, a fuzzy word's length and edit distance,
+and how many index words one pattern may stand for (`CappedPrefix`, `CappedFuzzy`). A
+query past a bound raises `QueryRefused` (a 400 with the reason); a fuzzy distance past
+its bound is lowered, with a notice.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
@@ -28,7 +36,15 @@ from archive.arabic import normalize, words
 from archive.kinds import EntityKind
 
 from .analysis import arabic_stopwords, exact_analyzer, rank_stem
+from .engine import QueryRefused
 from .ranking import DEFAULT_RANKING, Ranking
+
+MAX_QUERY_TERMS = 100  # words (a phrase counts its words) and patterns in one query
+MAX_PATTERNS = 10  # word* and word~ in one query
+MIN_PREFIX_CHARS = 2  # letters before a *
+MAX_FUZZY_CHARS = 40  # the longest word~ (its automaton grows with the word)
+MAX_FUZZY_DISTANCE = 2  # word~N: a larger N is lowered to this, with a notice
+MAX_EXPANSIONS = 500  # index words one pattern may stand for, in each field
 
 ENTITY_FIELDS = tuple(kind.value for kind in EntityKind)
 _FIELD_ALIASES = {
@@ -48,6 +64,36 @@ class _StarWildcard(WildcardPlugin):
 
     qmarks = ""
     expr = r"(?P<text>[*])"
+
+
+class _Capped(Q.MultiTerm):
+    """A pattern that stands for at most `MAX_EXPANSIONS` index words, else refused."""
+
+    _mark = ""  # how the query language writes the pattern after its text
+
+    def _btexts(self, ixreader):
+        found = list(islice(super()._btexts(ixreader), MAX_EXPANSIONS + 1))
+        if len(found) > MAX_EXPANSIONS:
+            raise QueryRefused(f"{self.text}{self._mark} matches more than {MAX_EXPANSIONS} "
+                               f"words in the index: type more of the word")
+        return found
+
+
+class CappedPrefix(_Capped, Q.Prefix):
+    """``word*`` (see `_Capped`)."""
+
+    _mark = "*"
+
+
+class CappedWildcard(_Capped, Q.Wildcard):
+    """A pattern with a * inside (see `_Capped`); the analyzer makes ``a*b`` two words,
+    so the parser hardly ever yields one."""
+
+
+class CappedFuzzy(_Capped, Q.FuzzyTerm):
+    """``word~`` (see `_Capped`)."""
+
+    _mark = "~"
 
 
 class ExactTerm(Q.Term):
@@ -129,12 +175,15 @@ def parse(text: str, match: str = "all", ranking: Ranking = DEFAULT_RANKING) -> 
         tree = _parser(match).parse(text)
         if _has_error(tree):
             raise ValueError("syntax")
+        check_limits(tree)
         rewritten = _rewrite(tree, parsed, match)
         if rewritten is Q.NullQuery and parsed.words:
             # Only stopwords: search them as they are rather than find nothing.
             rewritten = _combine([word_fields(w, ranking) for w in parsed.words], match)
         elif rewritten is Q.NullQuery:
             raise ValueError("empty")
+    except QueryRefused:
+        raise
     except (ValueError, TypeError, AttributeError):
         rewritten = _plain_words(text, parsed, match)
         parsed.notices.append(
@@ -153,12 +202,45 @@ def _take_dates(match: re.Match, parsed: ParsedQuery) -> str:
     return " "
 
 
+def check_limits(tree: Q.Query) -> None:
+    """Refuse a parsed query past the bounds above (`QueryRefused` says which)."""
+    terms = patterns = 0
+    for node in _walk(tree):
+        if not node.is_leaf():
+            continue
+        terms += len(node.words) if isinstance(node, Q.Phrase) else 1
+        if not isinstance(node, Q.Prefix | Q.Wildcard | Q.FuzzyTerm) or node.fieldname not in (
+                "text", "title"):
+            continue
+        patterns += 1
+        if isinstance(node, Q.FuzzyTerm) and len(node.text) > MAX_FUZZY_CHARS:
+            raise QueryRefused(f"a word~ may have at most {MAX_FUZZY_CHARS} letters "
+                               f"({len(node.text)} given)")
+        if not isinstance(node, Q.FuzzyTerm) and len(_literal(node.text)) < MIN_PREFIX_CHARS:
+            raise QueryRefused(f"type at least {MIN_PREFIX_CHARS} letters before * "
+                               f"({node.text}{'*' if isinstance(node, Q.Prefix) else ''})")
+    _check_terms(terms)
+    if patterns > MAX_PATTERNS:
+        raise QueryRefused(f"at most {MAX_PATTERNS} word* or word~ in one query "
+                           f"({patterns} given)")
+
+
+def _check_terms(count: int) -> None:
+    if count > MAX_QUERY_TERMS:
+        raise QueryRefused(f"at most {MAX_QUERY_TERMS} words in one query ({count} given)")
+
+
+def _literal(pattern: str) -> str:
+    """The letters of a pattern before its first wildcard character."""
+    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+
+
 def _has_error(q: Q.Query) -> bool:
     return isinstance(q, Q.qcore._NullQuery) or any(
         type(node).__name__ == "ErrorQuery" for node in _walk(q))
 
 
-def _walk(q: Q.Query):
+def _walk(q: Q.Query) -> Iterator[Q.Query]:
     yield q
     for child in q.children():
         yield from _walk(child)
@@ -166,6 +248,7 @@ def _walk(q: Q.Query):
 
 def _plain_words(text: str, parsed: ParsedQuery, match: str) -> Q.Query:
     found = words(text)
+    _check_terms(len(found))
     terms = [t for t in (_word_query(w, parsed) for w in found) if t is not Q.NullQuery]
     return _combine(terms or [word_fields(w, parsed.ranking) for w in found], match)
 
@@ -196,8 +279,13 @@ def _rewrite(q: Q.Query, parsed: ParsedQuery, match: str) -> Q.Query:
     """Map the parser's virtual fields onto the index's fields."""
     if isinstance(q, Q.FuzzyTerm) and q.fieldname in ("text", "title"):
         fields = ("title", "body") if q.fieldname == "text" else ("title",)
-        return Q.Or([Q.FuzzyTerm(f, normalize(q.text), maxdist=q.maxdist, prefixlength=1)
-                     for f in fields])
+        maxdist = min(q.maxdist, MAX_FUZZY_DISTANCE)
+        if maxdist < q.maxdist:
+            parsed.notices.append(
+                f"بُحث عن {q.text}~{maxdist} بدل ~{q.maxdist} (at most {MAX_FUZZY_DISTANCE} "
+                f"edits in a word~)")
+        return Q.Or([CappedFuzzy(f, normalize(q.text), maxdist=maxdist,
+                                 prefixlength=max(1, q.prefixlength)) for f in fields])
     if isinstance(q, ExactTerm) and q.fieldname in ("text", "title"):
         parsed.words.append(normalize(q.text))
         fields = ("title", "body") if q.fieldname == "text" else ("title",)
@@ -205,7 +293,7 @@ def _rewrite(q: Q.Query, parsed: ParsedQuery, match: str) -> Q.Query:
     if isinstance(q, Q.Term) and q.fieldname == "text":
         return _word_query(normalize(q.text), parsed)
     if isinstance(q, Q.Prefix | Q.Wildcard) and q.fieldname in ("text", "title"):
-        cls = type(q)
+        cls = CappedPrefix if isinstance(q, Q.Prefix) else CappedWildcard
         fields = ("title", "body") if q.fieldname == "text" else ("title",)
         return Q.Or([cls(f, normalize(q.text)) for f in fields])
     if isinstance(q, Q.Phrase) and q.fieldname in ("text", "title"):

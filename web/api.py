@@ -5,12 +5,14 @@ Errors (400, 404, 503) are ``{"error": {"code", "message"}}``, rendered by the a
 
 from __future__ import annotations
 
+from itertools import chain
+
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
 from .engine import get_engine, run_search
 from .export import FORMATS, export_lines
 from .openapi import openapi_document
-from .params import BadParameter, parse_search_args, parse_suggest_args
+from .params import BadParameter, parse_search_args, parse_suggest_args, shown
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -27,8 +29,13 @@ def export():
     params = parse_search_args(request.args)
     fmt = request.args.get("format", "csv")
     if fmt not in FORMATS:
-        raise BadParameter("format", f"must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    hits = get_engine().export(params.to_request())
+        raise BadParameter("format", f"must be one of {', '.join(FORMATS)}, got {shown(fmt)}")
+    hits = iter(get_engine().export(params.to_request()))
+    # The search runs here, before the 200 is sent: a refused query is a 400, not a
+    # stream cut short.
+    first = next(hits, None)
+    if first is not None:
+        hits = chain([first], hits)
     return Response(stream_with_context(export_lines(hits, fmt)), mimetype=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="archive.{fmt}"'})
 

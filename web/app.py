@@ -42,7 +42,8 @@ SECURITY_HEADERS = {
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``INDEX_DIR``, ``ENGINE``, ``SPHINX_NODES`` and ``SPHINX_TIMEOUT``
-    default to the ``ARCHIVE_*`` settings."""
+    default to the ``ARCHIVE_*`` settings. Debug mode is off unless ``test_config`` asks
+    for it (``FLASK_DEBUG`` in the environment is not enough)."""
     app = Flask(__name__)
     settings = get_settings()
     app.config.from_mapping(
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SPHINX_NODES=settings.sphinx_nodes,
         SPHINX_TIMEOUT=settings.sphinx_timeout,
         JSON_SORT_KEYS=False,
+        DEBUG=False,
     )
     if test_config:
         app.config.from_mapping(test_config)

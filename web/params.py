@@ -26,6 +26,9 @@ from index.models import (
 
 MAX_VALUES = 50  # values per filter parameter
 MAX_VALUE_CHARS = 200
+SHOWN_CHARS = 40  # of a bad value, in its error message
+DEEP_PAGE = (f"results past page {MAX_PAGE} are not served: narrow the search (a filter, "
+             "dates) or download every hit from /api/export")
 _YEAR = re.compile(r"\d{4}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -130,22 +133,31 @@ def _one(args, name: str) -> str:
     return values[0].strip() if values else ""
 
 
-def _int(args, name: str, default: int, low: int, high: int) -> int:
+def shown(text: str) -> str:
+    """A bad value as an error message quotes it: ``repr``, cut to `SHOWN_CHARS`."""
+    return repr(text[:SHOWN_CHARS]) + ("…" if len(text) > SHOWN_CHARS else "")
+
+
+def _int(args, name: str, default: int, low: int, high: int, beyond: str = "") -> int:
+    """A whole number from ``low`` to ``high``; ``beyond`` is added when it is too large."""
     text = _one(args, name)
     if not text:
         return default
-    if not re.fullmatch(r"[0-9]{1,7}", text):
-        raise BadParameter(name, f"must be a whole number from {low} to {high}, got {text!r}")
-    value = int(text)
+    if not re.fullmatch(r"[0-9]+", text):
+        raise BadParameter(name, f"must be a whole number from {low} to {high}, "
+                                 f"got {shown(text)}")
+    value = int(text) if len(text) <= 9 else high + 1  # int() refuses 4,300+ digits
     if not low <= value <= high:
-        raise BadParameter(name, f"must be from {low} to {high}, got {value}")
+        got = text[:SHOWN_CHARS] + ("…" if len(text) > SHOWN_CHARS else "")
+        raise BadParameter(name, f"must be from {low} to {high}, got {got}"
+                           + (f"; {beyond}" if beyond and value > high else ""))
     return value
 
 
 def _choice(args, name: str, choices: Iterable[str], default: str) -> str:
     text = _one(args, name) or default
     if text not in choices:
-        raise BadParameter(name, f"must be one of {', '.join(choices)}, got {text!r}")
+        raise BadParameter(name, f"must be one of {', '.join(choices)}, got {shown(text)}")
     return text
 
 
@@ -158,7 +170,7 @@ def _date(args, name: str) -> date | None:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise BadParameter(name, f"must be a date as YYYY-MM-DD, got {text!r}") from None
+        raise BadParameter(name, f"must be a date as YYYY-MM-DD, got {shown(text)}") from None
 
 
 def _values(args, param: str) -> tuple[str, ...]:
@@ -170,9 +182,9 @@ def _values(args, param: str) -> tuple[str, ...]:
         if len(value) > MAX_VALUE_CHARS:
             raise BadParameter(param, f"a value is longer than {MAX_VALUE_CHARS} characters")
         if param == "year" and not _YEAR.fullmatch(value):
-            raise BadParameter(param, f"must be a year as YYYY, got {value!r}")
+            raise BadParameter(param, f"must be a year as YYYY, got {shown(value)}")
         if param == "month" and not _MONTH.fullmatch(value):
-            raise BadParameter(param, f"must be a month as YYYY-MM, got {value!r}")
+            raise BadParameter(param, f"must be a month as YYYY-MM, got {shown(value)}")
     return values
 
 
@@ -189,7 +201,7 @@ def parse_search_args(args) -> SearchParams:
         q=q,
         match=_choice(args, "match", [m.value for m in Match], Match.ALL.value),
         sort=_choice(args, "sort", [s.value for s in Sort], Sort.RELEVANCE.value),
-        page=_int(args, "page", 1, 1, MAX_PAGE),
+        page=_int(args, "page", 1, 1, MAX_PAGE, beyond=DEEP_PAGE),
         limit=_int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         filters={p: vs for p in FILTER_PARAMS if (vs := _values(args, p))},
         date_from=date_from,
