@@ -29,8 +29,8 @@ MAX_VALUE_CHARS = 200
 SHOWN_CHARS = 40  # of a bad value, in its error message
 DEEP_PAGE = (f"results past page {MAX_PAGE} are not served: narrow the search (a filter, "
              "dates) or download every hit from /api/export")
-_YEAR = re.compile(r"\d{4}")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits, as in page, limit and dates (\d takes ٢٠٢٠)
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 class BadParameter(ValueError):

@@ -47,7 +47,9 @@ class _Gunicorn(BaseApplication):
 def serve(config: EngineConfig, host: str, port: int, workers: int, dev: bool = False) -> None:
     """Serve until interrupted: gunicorn with ``workers`` processes, or Flask's server."""
     if dev:
-        make_app(config).run(host=host, port=port, threaded=False)  # see below
+        # debug=False: Flask's run() would otherwise turn the debugger (which runs code
+        # sent to it) and the reloader on when FLASK_DEBUG=1 is in the environment.
+        make_app(config).run(host=host, port=port, threaded=False, debug=False)  # see below
         return
     # Sync workers, one request at a time each: a Whoosh reader seeks and reads shared
     # file objects, so it is not to be used from several threads at once.

@@ -106,6 +106,8 @@ def histogram(result: SearchResult, params: SearchParams) -> dict | None:
         param, label = "year", _same
         years = result.facets.get(FacetName.YEAR)
         counted = {v.value: v for v in years.values if v.count} if years else {}
+        if not counted:  # a month filter that matches nothing: no year has a count
+            return None
         keys = [str(y) for y in range(int(min(counted)), int(max(counted)) + 1)]
     else:
         param, label, keys = "month", month_label, span
