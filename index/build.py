@@ -1,10 +1,14 @@
 """Building the index: incremental updates, and full rebuilds swapped in atomically.
 
-Only the CLI writes (Whoosh allows one writer at a time); web workers only read.
+One reindex at a time writes an index (`index.lock`); web workers only read. A run killed
+at any moment leaves the old index or the new one, whole: a full build becomes visible in
+one rename, an incremental one in Whoosh's commit (one rename of its table of contents).
+What a killed run leaves behind is removed by the next one.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -22,6 +26,7 @@ from archive.models import Article
 from archive.readers import Skipped
 
 from .aliases import ALIASES_FILE, AliasTable
+from .lock import writing
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
 from .writers import Prepare, write_articles
@@ -35,8 +40,12 @@ ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this bu
 WRITER_OPTIONS = {"codec": codec(), "compound": False}
 
 # id → [content hash, origin] of every indexed article, beside the index: an unchanged
-# corpus is re-checked without unpickling every stored body.
+# corpus is re-checked without unpickling every stored body. It names the Whoosh
+# generation it describes: a run killed between its commit and this file leaves one that
+# the next run does not trust.
 MANIFEST_FILE = "manifest.json"
+_BUILD_PREFIX = "build-"
+_RMTREE_TRIES = 20  # × 0.25 s: a killed build's workers may still be finishing a batch
 
 
 @dataclass
@@ -111,19 +120,24 @@ def reindex(
     ``enrich`` fills an article's entities; ``enrich_version`` names its output. An index
     enriched by another version is rebuilt in full, so facets never go stale; a full
     rebuild reuses the stored entities of every unchanged article of the same version.
+    Raises `index.lock.IndexBusy`, changing nothing, while another reindex writes it.
     """
-    report = ReindexReport()
-    started = time.perf_counter()
-    run = SourcePass(report, enrich, on_item)
-    same_entities = _enrich_version(index_dir) == enrich_version
-    if full or not is_current(index_dir) or not same_entities:
-        known = _known_entities(index_dir) if same_entities and is_current(index_dir) else {}
-        _full_build(index_dir, run.articles(items), _reusing(enrich, known), enrich_version,
-                    procs, memory_mb, report)
-    else:
-        _incremental(index_dir, items, run)
-    report.seconds = time.perf_counter() - started
-    return report
+    index_dir = Path(index_dir)
+    with writing(index_dir):
+        _remove_leftovers(index_dir)
+        report = ReindexReport()
+        started = time.perf_counter()
+        run = SourcePass(report, enrich, on_item)
+        same_entities = _enrich_version(index_dir) == enrich_version
+        if full or not is_current(index_dir) or not same_entities:
+            current = same_entities and is_current(index_dir)
+            known = _known_entities(index_dir) if current else {}
+            _full_build(index_dir, run.articles(items), _reusing(enrich, known),
+                        enrich_version, procs, memory_mb, report)
+        else:
+            _incremental(index_dir, items, run)
+        report.seconds = time.perf_counter() - started
+        return report
 
 
 def _enrich_version(index_dir: Path) -> str | None:
@@ -174,7 +188,7 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
         write_articles(ix, recording(articles, manifest, report), _preparing(enrich),
                        procs=procs, limitmb=memory_mb, **WRITER_OPTIONS)
         _save_aliases(ix, build_dir)
-        _save_manifest(manifest, build_dir)
+        _save_manifest(manifest, build_dir, ix.latest_generation())
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
@@ -186,7 +200,8 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
 def _incremental(index_dir: Path, items, run: SourcePass) -> None:
     directory = resolve(index_dir)
     ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
-    known = _load_manifest(directory)
+    known = _load_manifest(directory, ix.latest_generation())
+    trusted = known is not None
     if known is None:
         with ix.searcher() as searcher:
             known = {doc["id"]: [doc["content_hash"], doc["origin"]]
@@ -209,10 +224,12 @@ def _incremental(index_dir: Path, items, run: SourcePass) -> None:
         writer.commit()
     else:
         writer.cancel()  # nothing changed: keep the current generation as it is
-    if changed or not (directory / ALIASES_FILE).is_file():
+    # Aliases first, the manifest last: a manifest naming the committed generation says
+    # that this run finished.
+    if changed or not trusted or not (directory / ALIASES_FILE).is_file():
         _save_aliases(ix, directory)
-    if changed or not (directory / MANIFEST_FILE).is_file():
-        _save_manifest(manifest, directory)
+    if changed or not trusted:
+        _save_manifest(manifest, directory, ix.latest_generation())
 
 
 def changed_articles(articles: Iterable[Article], known: dict[str, list[str]],
@@ -233,19 +250,26 @@ def changed_articles(articles: Iterable[Article], known: dict[str, list[str]],
         yield article
 
 
-def _save_manifest(manifest: dict[str, list[str]], directory: Path) -> None:
+def _save_manifest(manifest: dict[str, list[str]], directory: Path, generation: int) -> None:
     path = directory / MANIFEST_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps({"generation": generation, "articles": manifest},
+                              ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
 
 
-def _load_manifest(directory: Path) -> dict[str, list[str]] | None:
+def _load_manifest(directory: Path, generation: int) -> dict[str, list[str]] | None:
+    """The manifest of Whoosh generation ``generation``, or None: absent, unreadable, of an
+    older format, or left by a run killed after its commit (the stored fields then)."""
     path = directory / MANIFEST_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None  # absent or unreadable: read the stored fields instead
+        return None
+    if not isinstance(data, dict) or data.get("generation") != generation:
+        return None
+    articles = data.get("articles")
+    return articles if isinstance(articles, dict) else None
 
 
 def _save_aliases(ix, directory: Path) -> None:
@@ -273,10 +297,43 @@ def gone_articles(known: dict[str, list[str]], run: SourcePass) -> list[str]:
     return gone
 
 
+def _builds_dir(index_dir: Path) -> Path:
+    return index_dir.parent / f".{index_dir.name}.builds"
+
+
+def _link_pattern(index_dir: Path) -> str:
+    return str(index_dir.parent / f".{glob.escape(index_dir.name)}.link-*")
+
+
 def _new_build_dir(index_dir: Path) -> Path:
-    builds = index_dir.parent / f".{index_dir.name}.builds"
+    builds = _builds_dir(index_dir)
     builds.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"build-{time.strftime('%Y%m%d-%H%M%S')}-", dir=builds))
+    prefix = f"{_BUILD_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=builds))
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """Remove what killed runs left: every build directory but the one served, and
+    half-made swap links. Only with the write lock held: then no other run owns them."""
+    served = resolve(index_dir) if index_dir.is_symlink() else None
+    builds = _builds_dir(index_dir)
+    stale = sorted(p for p in builds.glob(f"{_BUILD_PREFIX}*")
+                   if p.is_dir() and not p.is_symlink() and p.resolve() != served)
+    links = [Path(p) for p in glob.glob(_link_pattern(index_dir)) if os.path.islink(p)]
+    for link in links:
+        link.unlink(missing_ok=True)
+    for path in stale:
+        _rmtree(path)
+
+
+def _rmtree(path: Path) -> None:
+    # A killed full build's workers stop within about a second (`index.writers`); files
+    # they create meanwhile would make one rmtree fail, so it is tried again.
+    for _ in range(_RMTREE_TRIES):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.25)
 
 
 def _swap_in(index_dir: Path, build_dir: Path) -> None:
@@ -287,8 +344,9 @@ def _swap_in(index_dir: Path, build_dir: Path) -> None:
     link.symlink_to(os.path.relpath(build_dir, index_dir.parent))
     if index_dir.exists() and not index_dir.is_symlink():
         # A plain directory (made by hand or an older version) cannot be swapped
-        # atomically with a symlink: move it aside first.
-        shutil.rmtree(index_dir)
+        # atomically with a symlink: move it aside first (the next run removes it).
+        os.rename(index_dir, Path(tempfile.mkdtemp(prefix=_BUILD_PREFIX,
+                                                   dir=_builds_dir(index_dir))) / "old")
     os.replace(link, index_dir)
     if previous and previous != build_dir.resolve():
         shutil.rmtree(previous, ignore_errors=True)

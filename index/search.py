@@ -1,8 +1,9 @@
 """The search entry point that the CLI and the web layer both call.
 
-`ArchiveSearcher` keeps one open `Generation` per process and reopens it when a reindex
-changes the index. A request becomes Whoosh queries (`_queries`), one page of hits and
-the facets, each counted with every filter but its own.
+`ArchiveSearcher` keeps one open `Generation` per process and opens a new one when a
+reindex changes the index, leaving the previous one to the searches still using it. A
+request becomes Whoosh queries (`_queries`), one page of hits and the facets, each counted
+with every filter but its own.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.index import EmptyIndexError
+from whoosh.searching import Searcher
 
 from archive.kinds import EntityKind
 
+from .aliases import ALIASES_FILE
 from .articles import NO_MARKS, article_view, highlighter, make_hit
 from .generation import Generation
 from .models import (
@@ -35,11 +39,14 @@ from .models import (
 from .query import ParsedQuery, parse
 from .ranking import DEFAULT_RANKING, Ranking
 from .resolve import entity_keys, resolve_names
-from .store import open_index, resolve
+from .store import IndexMissing, open_index, resolve
 from .suggest import complete_names, did_you_mean
 from .vector import Matches, by_date, intersect, top
 
 __all__ = ["ArchiveSearcher", "Hit", "SearchRequest", "SearchResult"]
+
+T = TypeVar("T")
+_OPEN_TRIES = 3  # a reindex may remove a build while it is being opened: open the next
 
 FALLBACK_NOTICE = ("لا نتائج تضم كل الكلمات؛ هذه نتائج تضم بعضها "
                     "(no article has all the words; showing articles with some)")
@@ -61,24 +68,59 @@ class ArchiveSearcher:
         self.index_dir = Path(index_dir)
         self.ranking = ranking
         self._lock = threading.Lock()
-        self._gen = self._open()
+        self._gen, self._seen = self._open()
 
-    def _open(self) -> Generation:
-        index = open_index(self.index_dir)
+    def _stamp(self) -> tuple[Path, int | None]:
+        """The served build and its alias table's mtime (rewritten after a commit)."""
         target = resolve(self.index_dir)
-        return Generation(index.searcher(weighting=self.ranking.weighting()), target,
-                          self.ranking)
+        try:
+            return target, (target / ALIASES_FILE).stat().st_mtime_ns
+        except OSError:
+            return target, None
+
+    def _open(self) -> tuple[Generation, tuple[Path, int | None]]:
+        for attempt in range(_OPEN_TRIES):
+            stamp = self._stamp()
+            try:
+                searcher = open_index(stamp[0]).searcher(weighting=self.ranking.weighting())
+                _hold_files(searcher)
+                return Generation(searcher, stamp[0], self.ranking), stamp
+            except (OSError, EmptyIndexError, IndexMissing):
+                if attempt == _OPEN_TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _changed(self) -> bool:
+        if self._stamp() != self._seen:
+            return True
+        try:
+            return not self._gen.searcher.up_to_date()
+        except OSError:
+            return True  # its directory is gone
 
     def generation(self) -> Generation:
-        """The current generation, refreshed after a reindex or a swap to a new build."""
+        """The current generation, a new one after a reindex or a swap to a new build.
+
+        The previous one is not closed (nor `Searcher.refresh`ed, which closes readers): a
+        search in another thread may still use it. Its files are all open, so removing
+        them does not disturb it; they close when the last search lets it go.
+        """
         with self._lock:
-            gen = self._gen
-            if resolve(self.index_dir) != gen.directory:
-                gen.searcher.close()
-                self._gen = self._open()
-            elif not gen.searcher.up_to_date():
-                self._gen = Generation(gen.searcher.refresh(), gen.directory, self.ranking)
+            if self._changed():
+                self._gen, self._seen = self._open()
             return self._gen
+
+    def _on_current(self, work: Callable[[Generation], T]) -> T:
+        """``work`` on the current generation; once more on a newer one when a reindex
+        removed a file under it."""
+        gen = self.generation()
+        try:
+            return work(gen)
+        except OSError:
+            newer = self.generation()
+            if newer is gen:
+                raise
+            return work(newer)
 
     def warm(self) -> None:
         """Read the facet tables now rather than on the first search (web start-up)."""
@@ -91,12 +133,15 @@ class ArchiveSearcher:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        gen = self.generation()
+        result = self._on_current(lambda gen: self._search(gen, request))
+        result.took_ms = round((time.perf_counter() - started) * 1000, 1)
+        return result
+
+    def _search(self, gen: Generation, request: SearchRequest) -> SearchResult:
         result, parsed = with_fallback(request, lambda r, p: self._run(gen, r, p),
                                        self.ranking)
         result.suggestion = did_you_mean(gen.searcher, gen.vocabulary, parsed.words,
                                          result.total == 0)
-        result.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
     def _run(self, gen: Generation, request: SearchRequest, parsed: ParsedQuery
@@ -112,11 +157,12 @@ class ArchiveSearcher:
     def ranked_ids(self, request: SearchRequest) -> list[str]:
         """Ids of one page in result order: the ranking alone, without snippets, facets or
         suggestions (the relevance benchmark, batch runs)."""
-        gen = self.generation()
-        found = _evaluate(gen, request, parse(request.query, request.match, self.ranking))
-        start = (request.page - 1) * request.limit
-        docs = found.full.docs[_ordered(gen, found.full, request, start + request.limit)[start:]]
-        return [gen.searcher.stored_fields(int(d))["id"] for d in docs]
+        def ids(gen: Generation) -> list[str]:
+            found = _evaluate(gen, request, parse(request.query, request.match, self.ranking))
+            start = (request.page - 1) * request.limit
+            ordered = _ordered(gen, found.full, request, start + request.limit)[start:]
+            return [gen.searcher.stored_fields(int(d))["id"] for d in found.full.docs[ordered]]
+        return self._on_current(ids)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of ``request`` (not just a page), streamed in result order."""
@@ -129,14 +175,15 @@ class ArchiveSearcher:
 
     def article(self, doc_id: str, query: str = "", related: int = 5) -> ArticleView | None:
         """One article in full, the query's matches marked, with related articles."""
-        gen = self.generation()
-        docnum = gen.searcher.document_number(id=doc_id)
-        if docnum is None:
-            return None
-        marks = (highlighter(resolve_names(gen, parse(query, Match.ANY).query),
-                              gen.searcher.reader())
-                 if query.strip() else NO_MARKS)
-        return article_view(gen, docnum, marks, related)
+        def view(gen: Generation) -> ArticleView | None:
+            docnum = gen.searcher.document_number(id=doc_id)
+            if docnum is None:
+                return None
+            marks = (highlighter(resolve_names(gen, parse(query, Match.ANY).query),
+                                  gen.searcher.reader())
+                     if query.strip() else NO_MARKS)
+            return article_view(gen, docnum, marks, related)
+        return self._on_current(view)
 
     def entity_keys(self, kind: EntityKind, name: str) -> list[str]:
         """The facet keys a typed name stands for (as ``person:NAME`` resolves it)."""
@@ -162,6 +209,23 @@ def with_fallback(request: SearchRequest,
         result.notices.insert(0, FALLBACK_NOTICE)
     result.notices = parsed.notices + result.notices
     return result, parsed
+
+
+def _hold_files(searcher: Searcher) -> None:
+    """Open every file of the generation now. Whoosh opens stored fields, field lengths
+    and columns on first use; a reindex may have removed them by then (an incremental
+    commit deletes merged segments, a full one the replaced build), while open files stay
+    readable."""
+    schema = searcher.schema
+    for reader, _ in searcher.reader().leaf_readers():
+        if not reader.doc_count_all():
+            continue
+        reader.stored_fields(0)
+        for name, field in schema.items():
+            if field.scorable:
+                reader.doc_field_length(0, name)
+            if reader.has_column(name):
+                reader.column_reader(name)
 
 
 def _queries(gen: Generation, request: SearchRequest, parsed: ParsedQuery) -> _Queries:

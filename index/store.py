@@ -7,6 +7,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.index import Index
+from whoosh.matching.mcore import ListMatcher
 
 from .schema import SCHEMA_VERSION
 
@@ -24,6 +25,20 @@ INLINE_POSTINGS = 16
 # any inline limit above Whoosh's default of 1 fails; the two names are the same method.
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
+
+# ... and an inlined posting list without values (dates, ids, facet keys) then answers ""
+# (a str) for each value, where merging segments (an incremental commit) asserts bytes or
+# None: after a few incremental runs every reindex failed. None is what W3's own posting
+# blocks answer for such postings.
+_list_value = ListMatcher.value
+
+
+def _inlined_value(self):
+    value = _list_value(self)
+    return None if value == "" else value
+
+
+ListMatcher.value = _inlined_value
 
 
 def codec() -> W3Codec:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import multiprocessing
+import os
 import pickle
 import queue
 import traceback
@@ -35,7 +36,7 @@ _BATCH = 50  # articles per job sent to a worker
 _RUN_CHUNK = 2_000  # terms per pickled record of a run file
 _POSTING_BYTES = 110  # a posting's share of memory: 3 list slots, an int, a float, a bytes
 _TERM_BYTES = 250  # a new term's: its key tuple and bytes, dict entry, list
-_WAIT_S = 1.0  # how often the parent checks that its workers are alive
+_WAIT_S = 1.0  # how often the parent checks its workers are alive, and they their parent
 
 
 class _TermPool:
@@ -167,7 +168,8 @@ def write_articles(ix, articles: Iterable[Article], prepare: Prepare, *, procs: 
     jobs = context.Queue(procs * 4)
     results = context.Queue()
     workers = [context.Process(target=_work, daemon=True,
-                               args=(ix, prepare, jobs, results, limitmb, options))
+                               args=(ix, prepare, jobs, results, limitmb, options,
+                                     os.getpid()))
                for _ in range(procs)]
     try:
         for worker in workers:
@@ -192,15 +194,34 @@ def write_articles(ix, articles: Iterable[Article], prepare: Prepare, *, procs: 
     parent._finish()
 
 
-def _work(ix, prepare: Prepare, jobs, results, limitmb: int, options: dict) -> None:
+def _work(ix, prepare: Prepare, jobs, results, limitmb: int, options: dict,
+          parent: int) -> None:
     try:
         writer = FastSegmentWriter(ix, _lk=False, limitmb=limitmb, **options)
-        while (batch := jobs.get()) is not None:
+        while (batch := _next_job(jobs, parent)) is not None:
             for article in batch:
                 writer.add_document(**prepare(article))
         results.put(("segment", writer._finalize_segment()))
+    except _Orphaned:
+        os._exit(1)  # nobody will read the segment; the next reindex removes the build
     except BaseException:
         results.put(("error", traceback.format_exc()))
+
+
+class _Orphaned(Exception):
+    """The build's parent process is gone (killed): its workers stop."""
+
+
+def _next_job(jobs, parent: int):
+    """The next batch, or None at the end; raises `_Orphaned` once the parent is gone,
+    which a worker blocked on the queue would otherwise never notice."""
+    while True:
+        if os.getppid() != parent:
+            raise _Orphaned
+        try:
+            return jobs.get(timeout=_WAIT_S)
+        except queue.Empty:
+            continue
 
 
 def _put(jobs, item, workers) -> None:

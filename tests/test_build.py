@@ -184,13 +184,13 @@ def test_the_manifest_follows_every_change_and_its_loss_costs_nothing(tmp_path):
     src = write_jsonl(tmp_path / "a.jsonl", _articles(4))
     build(tmp_path / "ix", src)
     manifest = resolve(tmp_path / "ix") / MANIFEST_FILE
-    assert sorted(json.loads(manifest.read_text())) == ["a0", "a1", "a2", "a3"]
+    assert sorted(json.loads(manifest.read_text())["articles"]) == ["a0", "a1", "a2", "a3"]
     changed = _articles(4)[:3]
     changed[1]["body"] = "نص آخر"
     write_jsonl(src, changed)  # a1 changed, a3 dropped from the file
     report = build(tmp_path / "ix", src)
     assert (report.updated, report.removed) == (1, 1)
-    assert sorted(json.loads(manifest.read_text())) == ["a0", "a1", "a2"]
+    assert sorted(json.loads(manifest.read_text())["articles"]) == ["a0", "a1", "a2"]
     manifest.unlink()  # an index without one (older, or a lost file): stored fields instead
     report = build(tmp_path / "ix", src)
     assert (report.unchanged, report.updated, report.added, report.removed) == (3, 0, 0, 0)

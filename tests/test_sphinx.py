@@ -318,7 +318,7 @@ def test_cli_reindex_search_and_check_with_engine_sphinx(own_nodes, tmp_path):
     assert built.exit_code == 0, built.output
     found = runner.invoke(main, ["search", "المحادثات", "--json", *common])
     assert json.loads(found.output)["total"] == 6
-    check = runner.invoke(main, ["check", *common])
+    check = runner.invoke(main, ["check", "--json", *common])
     assert check.exit_code == 0 and json.loads(check.output)["documents"] == 6
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
@@ -26,14 +25,9 @@ from archive.kinds import EntityKind
 from archive.readers import read_sources
 from archive.settings import get_settings
 from index.build import ReindexReport
-from index.engine import (
-    Engine,
-    EngineConfig,
-    EngineName,
-    EngineUnavailable,
-    QueryRefused,
-)
-from index.engines import engine_config, open_engine
+from index.engine import Engine, EngineConfig
+from index.engines import open_engine
+from index.lock import EX_TEMPFAIL, IndexBusy
 from index.models import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -44,10 +38,11 @@ from index.models import (
     SearchRequest,
     Sort,
 )
-from index.store import IndexMissing
 
+from .cli_check import check_cmd
 from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
 from .cli_nodes import nodes_cmd
+from .cli_options import engine_options
 from .enrich import NO_ENTITIES, enrich_article, extractor_version
 from .export import export_lines
 
@@ -64,33 +59,6 @@ def main() -> None:
     """
 
 
-def engine_options(command):
-    """``--index``, ``--engine`` and ``--nodes``, passed on as one ``engine`` config; the
-    engine's errors (no index, a node down, a refused query) end the command with a
-    message, not a traceback."""
-    @functools.wraps(command)
-    def run(*args, index_dir, engine_name, nodes, **kwargs):
-        config = engine_config(get_settings(), engine_name, index_dir and Path(index_dir),
-                               nodes)
-        try:
-            return command(*args, engine=config, **kwargs)
-        except (IndexMissing, EngineUnavailable, QueryRefused) as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    for option in reversed([
-        click.option("--index", "index_dir", type=click.Path(file_okay=False),
-                     help="Index directory (default: $ARCHIVE_INDEX_DIR or ./var/index; "
-                          "for Sphinx its state, $ARCHIVE_SPHINX_STATE_DIR or ./var/sphinx)."),
-        click.option("--engine", "engine_name", type=click.Choice([e.value for e in EngineName]),
-                     help="Search engine (default: $ARCHIVE_ENGINE or whoosh)."),
-        click.option("--nodes", help="Sphinx nodes: host:port,host:port (SphinxQL ports) or "
-                                     "the --dir of `archive nodes up` "
-                                     "(default: $ARCHIVE_SPHINX_NODES)."),
-    ]):
-        run = option(run)
-    return run
-
-
 @main.command("reindex")
 @click.argument("sources", nargs=-1, type=click.Path())
 @engine_options
@@ -102,16 +70,27 @@ def reindex_cmd(sources, engine, full, no_entities, procs) -> None:
     """Index articles from files and folders (.txt, .json, .jsonl, .jsonl.gz, .html).
 
     Incremental: unchanged articles are skipped, changed ones replaced, and articles whose
-    file is gone are removed. Exits with status 1 when any input was skipped.
+    file is gone are removed. One reindex at a time per index; a killed one leaves the
+    index as it was, and the next run clears what it left.
+
+    \b
+    Exit status:
+      0   done
+      1   done, but some input was skipped (each is listed)
+      75  another reindex is writing this index: nothing was changed, try again later
 
     \b
     Example:
       archive reindex seeds/ ../shared/data/corpus/ant-multisource-002.jsonl.gz
     """
     settings = get_settings()
-    report = run_reindex(
-        [Path(s) for s in sources] or [settings.seeds_dir], engine, full=full,
-        entities=not no_entities, procs=procs or settings.index_procs)
+    try:
+        report = run_reindex(
+            [Path(s) for s in sources] or [settings.seeds_dir], engine, full=full,
+            entities=not no_entities, procs=procs or settings.index_procs)
+    except IndexBusy as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        sys.exit(EX_TEMPFAIL)
     _print_report(report)
     if report.skipped:
         sys.exit(1)
@@ -344,25 +323,7 @@ def serve_cmd(engine, host, port, workers, dev) -> None:
     serve(engine, host, port, workers, dev=dev)
 
 
-@main.command("check")
-@engine_options
-def check_cmd(engine) -> None:
-    """Open the index and print what it holds (per node for Sphinx) as JSON; exits 1 when
-    there is no index or a node does not answer.
-
-    \b
-    Example:
-      archive check --engine sphinx --nodes var/nodes
-    """
-    target = open_engine(engine)
-    stats = target.stats()
-    click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
-    failed = [n for n in stats.get("nodes", []) if n.get("error")]
-    if failed:
-        raise click.ClickException(f"{len(failed)} of {len(stats['nodes'])} nodes did not "
-                                   f"answer: " + "; ".join(n["error"] for n in failed))
-
-
+main.add_command(check_cmd)
 main.add_command(nodes_cmd)
 main.add_command(extract_cmd)
 main.add_command(eval_ner_cmd)

@@ -27,6 +27,7 @@ from ..articles import NO_MARKS, highlighter, make_hit, stored_view
 from ..build import ReindexReport
 from ..engine import NAME_KINDS, EngineConfig, EngineUnavailable
 from ..facets import FacetType, facet_types
+from ..lock import writing
 from ..models import (
     ArticleView,
     FacetName,
@@ -131,7 +132,8 @@ class SphinxEngine:
             return self._open
 
     def reindex(self, items, **options) -> ReindexReport:
-        return build.reindex(self.cluster, self.state_dir, items, **options)
+        with writing(Path(self.state_dir)):  # one reindex at a time (`index.lock`)
+            return build.reindex(self.cluster, self.state_dir, items, **options)
 
     def warm(self) -> None:
         self.view()
