@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
+import whoosh.codec.whoosh3 as _w3
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.index import Index
@@ -25,6 +27,21 @@ INLINE_POSTINGS = 16
 # any inline limit above Whoosh's default of 1 fails; the two names are the same method.
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
+
+# The W3 codec pickles term entries (inlined postings) and posting blocks with protocol 2,
+# which has no bytes type: every posting's value and every id/weight array goes through
+# ``_codecs.encode`` as latin-1 text (~35 bytes of wrapping each, high bytes doubled).
+# Protocol 3 stores bytes as bytes and adds no frame header for these small pickles
+# (protocol 4+ does); readers unpickle any protocol, so older indexes still open.
+# Measured on 5,000 articles: index 55.4 → 42.2 MB (terms 31.8 → 23.7, postings 14.9 →
+# 9.7), build no slower.
+
+
+def _dumps(obj, _protocol: int = 2) -> bytes:
+    return pickle.dumps(obj, 3)
+
+
+_w3.dumps = _dumps
 
 # ... and an inlined posting list without values (dates, ids, facet keys) then answers ""
 # (a str) for each value, where merging segments (an incremental commit) asserts bytes or
