@@ -26,9 +26,11 @@ from archive.models import Article
 from archive.readers import Skipped
 
 from .aliases import ALIASES_FILE, AliasTable
+from .facets import facet_types
 from .lock import writing
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
+from .tables import save_tables
 from .writers import Prepare, write_articles
 
 _MANIFEST = ("id", "content_hash", "origin")
@@ -273,8 +275,12 @@ def _load_manifest(directory: Path, generation: int) -> dict[str, list[str]] | N
 
 
 def _save_aliases(ix, directory: Path) -> None:
+    """The alias table of the committed generation, then its facet tables (`index.tables`):
+    always together, since the tables key every value through the aliases."""
     with ix.searcher() as searcher:
-        AliasTable.from_searcher(searcher).save(directory)
+        aliases = AliasTable.from_searcher(searcher)
+        aliases.save(directory)
+        save_tables(searcher.reader(), facet_types(aliases), directory)
 
 
 def _manifest(searcher) -> Iterable[dict]:

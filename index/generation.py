@@ -18,6 +18,7 @@ from .facets import FacetTable, FacetType, facet_types
 from .models import FacetName
 from .ranking import Ranking
 from .suggest import Vocabulary
+from .tables import load_tables
 from .vector import Evaluator, Postings
 
 
@@ -31,7 +32,9 @@ class Generation:
         self.evaluator = Evaluator(self.postings)
         self.aliases = AliasTable.load(directory)
         self.facets: dict[FacetName, FacetType] = facet_types(self.aliases)
-        self._tables: dict[FacetName, FacetTable] = {}
+        # Made at build time for this generation when the reindex could (`index.tables`).
+        self._tables: dict[FacetName, FacetTable] = load_tables(
+            directory, searcher.reader().generation())
         self._lexicons: dict[EntityKind, list[tuple[str, int]]] = {}
         self._vocabulary: Vocabulary | None = None
 
