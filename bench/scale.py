@@ -71,12 +71,14 @@ def percentiles(times_ms: list[float]) -> Figures:
             "p99": round(rank(0.99), 3), "n": len(ordered)}
 
 
-def tree_rss(pid: int, largest: bool = False) -> int:
+def tree_rss(pid: int, largest: bool = False, pss: bool = False) -> int:
     """RSS of a process and all its children, summed (shared pages count once per
-    process), or the largest single process's with ``largest`` (a server's worker)."""
+    process), or the largest single process's with ``largest`` (a server's worker). With
+    ``pss``, proportional set sizes instead: a page shared by n processes counts 1/n in
+    each, so the sum is the memory the tree really holds."""
     def rss(proc: psutil.Process) -> int:
         with contextlib.suppress(psutil.Error):
-            return proc.memory_info().rss
+            return proc.memory_full_info().pss if pss else proc.memory_info().rss
         return 0
     with contextlib.suppress(psutil.Error):
         root = psutil.Process(pid)
@@ -99,6 +101,7 @@ def disk_usage(path: Path) -> int:
 class Run:
     seconds: float
     peak_rss_mb: float
+    peak_pss_mb: float
     peak_disk_mb: float | None
     report: dict[str, int] | None
 
@@ -113,9 +116,10 @@ def run_monitored(cmd: list[str], log: Path, watch: Path | None = None) -> Run:
     with log.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        peak_rss = peak_disk = 0
+        peak_rss = peak_pss = peak_disk = 0
         while proc.returncode is None:
             peak_rss = max(peak_rss, tree_rss(proc.pid))
+            peak_pss = max(peak_pss, tree_rss(proc.pid, pss=True))
             if watch is not None:
                 peak_disk = max(peak_disk, disk_usage(watch))
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -128,7 +132,7 @@ def run_monitored(cmd: list[str], log: Path, watch: Path | None = None) -> Run:
     if proc.returncode not in (0, 1) or (proc.returncode == 1 and not found):
         sys.exit(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{output[-2000:]}")
     keys = ("added", "updated", "unchanged", "removed", "skipped")
-    return Run(round(seconds, 2), mb(peak_rss),
+    return Run(round(seconds, 2), mb(peak_rss), mb(peak_pss),
                mb(max(peak_disk, disk_usage(watch))) if watch is not None else None,
                dict(zip(keys, map(int, found.groups()), strict=True)) if found else None)
 
@@ -276,7 +280,8 @@ def measure_engine(args: argparse.Namespace, name: str, subset: Path, work: Path
         figures: dict = {
             "build": {"seconds": build.seconds,
                       "articles_per_s": round(articles / build.seconds, 1),
-                      "peak_rss_mb": build.peak_rss_mb, "index_mb": index_mb,
+                      "peak_rss_mb": build.peak_rss_mb,
+                      "peak_pss_mb": build.peak_pss_mb, "index_mb": index_mb,
                       "peak_disk_mb": build.peak_disk_mb, "report": build.report,
                       **({"nodes_rss_mb": nodes_rss} if engine.node_pids() else {})},
             "recheck": {"seconds": recheck.seconds, "peak_rss_mb": recheck.peak_rss_mb,

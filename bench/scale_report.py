@@ -23,6 +23,7 @@ def table(head: dict, fig: dict) -> Iterator[str]:
     yield row("build articles/s", b["articles_per_s"], fb.get("articles_per_s"),
               rat.get("build.articles_per_s"))
     yield row("build peak RSS, process tree (MB)", b["peak_rss_mb"])
+    yield row("build peak PSS, process tree (MB; shared pages split)", b.get("peak_pss_mb"))
     if "nodes_rss_mb" in b:
         yield row("searchd nodes RSS after the build (MB)", b["nodes_rss_mb"])
     yield row("index size (MB)", b["index_mb"], fb.get("db_mb"), rat.get("size_mb"))
