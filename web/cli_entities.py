@@ -52,7 +52,7 @@ def extract_cmd(source: TextIO, jsonl: bool) -> None:
 
 def _mention_dict(m: Mention) -> dict[str, object]:
     return {"start": m.start, "end": m.end, "kind": m.kind, "text": m.text,
-            "canonical": m.canonical}
+            "canonical": m.canonical, "facet": m.facet}
 
 
 @click.command("eval-ner")

@@ -16,8 +16,9 @@ repository root (../shared beside it) with
 
 Modules: `config` (data files, rule switches), `lexicon` (cue words, data files),
 `clitics` (proclitic stripping), `keys` (entity_key and the variant fold), `features`
-(tokens, CRF features), `rules` (post-rules on the CRF's spans), `extractor` (tagging,
-short forms).
+(tokens, CRF features), `rules` (post-rules on the CRF's spans), `canonical` (the
+canonical-name table), `stoplist` (never a person or organisation; lone given names),
+`extractor` (tagging, short forms).
 """
 
 from archive.entities.config import ExtractorConfig

@@ -20,9 +20,10 @@ from archive.entities.clitics import Clitics, default_clitics, plain
 from archive.entities.config import ExtractorConfig
 from archive.entities.crf import Tagger
 from archive.entities.features import TOKEN_PATTERN, FeatureSet
-from archive.entities.keys import entity_key, fold_word, variant_key
+from archive.entities.keys import canonical_name, entity_key, fold_word, variant_key
 from archive.entities.lexicon import Lexicon, default_lexicon, lexicon_for
 from archive.entities.rules import PostRules, Span, is_currency
+from archive.entities.stoplist import NotNames
 from archive.kinds import ENTITY_KINDS, EntityKind
 
 MODEL_PATH = ExtractorConfig().model_path
@@ -43,6 +44,9 @@ class Mention:
     text: str
     kind: EntityKind
     canonical: str
+    #: False for a person named only by a lone given name the text never gives in full
+    #: (سلمان, فهد): searchable as text, but no value of the person facet.
+    facet: bool = True
 
     @property
     def key(self) -> str:
@@ -63,6 +67,7 @@ class Extractor:
         shipped = self.lexicon is default_lexicon()
         self.clitics = default_clitics() if shipped else Clitics(self.lexicon)
         self.rules = PostRules(self.lexicon, self.clitics, self.config)
+        self.not_names = NotNames(self.lexicon)
         self._tagger: Tagger | None = None
         self._pid = -1
 
@@ -116,15 +121,18 @@ class Extractor:
         return out, matches
 
     def extract(self, text: str) -> list[Mention]:
-        """Mentions in ``text`` in order, with clitic-free, short-form-resolved canonicals."""
+        """Mentions in ``text`` in order, with clitic-free, short-form-resolved canonicals;
+        no religious formula, title, demonym or currency is a person or organisation."""
         return [m for m in self.resolve(text, *self._tag(text))
-                if not is_currency(m.kind, m.canonical)]
+                if not is_currency(m.kind, m.canonical)
+                and not self.not_names.rejects(m.kind, m.canonical, text[m.end:m.end + 8])]
 
     def resolve(self, text: str, spans: list[Span],
                 matches: list[re.Match[str]] | None = None) -> list[Mention]:
         """Build mentions: run the post-rules, strip clitics (with the text's other names as
         evidence) and resolve short person names to the fullest form in the same text or
-        the known-persons list."""
+        the known-persons list; canonical names come from the curated table
+        (`archive.entities.canonical`), and a lone given name is kept out of the facet."""
         context = Counter(normalize_word(plain(w))
                           for a, b, _ in spans for w in text[a:b].split())
         if matches is None:
@@ -145,7 +153,9 @@ class Extractor:
         mentions = []
         for (start, end, kind), surface, name in zip(spans, surfaces, names, strict=True):
             canonical = full.get(name, name) if kind == EntityKind.PERSON else name
-            mentions.append(Mention(start, end, surface, kind, canonical or surface))
+            canonical = canonical_name(kind.value, canonical or surface)
+            facet = kind != EntityKind.PERSON or not self.not_names.given_name_only(canonical)
+            mentions.append(Mention(start, end, surface, kind, canonical, facet))
         return mentions
 
     def _full_names(self, persons: list[str]) -> dict[str, str]:
@@ -220,9 +230,12 @@ def article_entities(title: str, body: str) -> dict[EntityKind, list[tuple[str, 
 
     Title and body are read as one text so a surname in the title resolves to the full
     name given in the body. Within one article, names of one kind with one spelling
-    skeleton (بوتين، بوتن) are one entity, named by its longest spelling."""
+    skeleton (بوتين، بوتن) are one entity, named by its longest spelling. A lone given
+    name the article never gives in full is left out (`Mention.facet`)."""
     out: dict[EntityKind, dict[str, str]] = {kind: {} for kind in ENTITY_KINDS}
     for m in extract(f"{title}\n\n{body}"):
+        if not m.facet:
+            continue
         bucket = out[m.kind]
         skeleton = variant_key(m.canonical)
         if skeleton and (skeleton not in bucket or len(m.canonical) > len(bucket[skeleton])):

@@ -26,9 +26,10 @@ frequent 6 are false or doubtful (ميركل/ماركل, براون/براين, 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from archive.arabic import normalize_phrase
+from archive.entities.canonical import display_map, key_map, table_rows
 from archive.entities.lexicon import default_lexicon
 
 _INNER_VOWELS = str.maketrans({"ا": None, "و": None, "ي": None})
@@ -69,12 +70,36 @@ def _orthographic(word: str) -> str:
     return word.replace("ء", "") if len(stem) > 3 else word
 
 
+def spelling_key(name: str) -> str:
+    """A name's spelling, normalised, compound names joined, hamza dropped."""
+    joined = _COMPOUND.sub(r"\1", normalize_phrase(name))
+    return " ".join(_orthographic(w) for w in joined.split())
+
+
+@cache
+def canonical_keys() -> dict[str, str]:
+    """Spelling key → canonical key from the shipped table (archive-wide, as `fold_word`)."""
+    return key_map(table_rows(default_lexicon()), spelling_key)
+
+
+@cache
+def _canonical_names() -> dict[tuple[str, str], str]:
+    return display_map(table_rows(default_lexicon()), spelling_key)
+
+
+def canonical_name(kind: str, name: str) -> str:
+    """The table's canonical name of a ``kind`` entity written ``name``, else ``name``."""
+    return _canonical_names().get((kind, spelling_key(name)), name)
+
+
 @lru_cache(maxsize=100_000)
 def entity_key(name: str) -> str:
-    """Key of an entity name for index fields, facets and filters: the spelling, normalised.
+    """Key of an entity name for index fields, facets and filters: the spelling, normalised,
+    then mapped through the curated canonical table (`archive.entities.canonical`), so
+    official long and short names are one key (المملكة العربية السعودية → السعودية).
 
-    Spelling variants keep their own keys (بوتين, بوتن); the archive's alias table decides
-    on evidence which of them are one name (`index.variants`).
+    Other spelling variants keep their own keys (بوتين, بوتن); the archive's alias table
+    decides on evidence which of them are one name (`index.variants`).
 
     >>> entity_key("إِسْرَائِيلُ") == entity_key("اسرائيل")
     True
@@ -82,9 +107,11 @@ def entity_key(name: str) -> str:
     True
     >>> entity_key(entity_key("الولايات المتحدة")) == entity_key("الولايات المتحدة")
     True
+    >>> entity_key("المملكة العربية السعودية") == entity_key("السعودية")
+    True
     """
-    joined = _COMPOUND.sub(r"\1", normalize_phrase(name))
-    return " ".join(_orthographic(w) for w in joined.split())
+    key = spelling_key(name)
+    return canonical_keys().get(key, key)
 
 
 @lru_cache(maxsize=100_000)
