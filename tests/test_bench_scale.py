@@ -175,3 +175,35 @@ def test_load_holds_the_page_for_a_bounded_time(index_dir, tmp_path):
     assert 1.5 < report["seconds"] < 60
     assert 0 < report["p50_ms"] <= report["p95_ms"] <= report["p99_ms"]
     assert report["server_rss_mb"] >= report["largest_worker_mb"] > 0
+
+
+def test_load_holds_the_page_through_a_full_reindex(tmp_path):
+    """A --full reindex of a larger corpus swapped in under load: no errors in any phase, and
+    the server answers from the new corpus after the swap."""
+    import subprocess
+
+    load = _load("load")
+    old = _write_gz(tmp_path / "old.jsonl.gz", _articles(30))
+    new = _write_gz(tmp_path / "new.jsonl.gz",
+                    [{**a, "id": f"new-{a['id']}"} for a in _articles(120)])
+    index = tmp_path / "ix"
+    archive = str(Path(sys.executable).with_name("archive"))
+    subprocess.run([archive, "reindex", "--full", str(old), "--index", str(index),
+                    "--no-entities"], check=True, capture_output=True, timeout=300)
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    report = load.main(["--index", str(index), "--workers", "2", "--seconds", "3",
+                        "--concurrency", "2", "--queries", str(queries), "--reindex", str(new),
+                        "--reindex-after", "1", "--after-swap", "1.5", "--max-seconds", "300",
+                        "--warmup", "0.5"])
+    reindex = report["reindex"]
+    assert reindex["exit"] == 0, reindex
+    assert 0 < reindex["started_s"] <= reindex["swapped_s"] <= reindex["finished_s"]
+    for name, phase in report["phases"].items():
+        assert phase["requests"] > 0 and phase["errors"] == 0, (name, phase)
+        assert phase["statuses"] == {"200": phase["requests"]}
+        assert 0 < phase["p50_ms"] <= phase["p95_ms"] <= phase["p99_ms"]
+    assert report["phases"]["after"]["seconds"] >= 1.5
+    assert report["requests"] == sum(p["requests"] for p in report["phases"].values())
+    assert report["probe_id"] == "new-t000" and report["new_corpus_served"] is True
+    assert report["probe_total_after"] == 4 * report["probe_total_before"] > 0  # 120 vs 30
