@@ -12,6 +12,8 @@ import pytest
 
 from archive.models import Article
 
+from .helpers import served
+
 SOURCES = ("الجزيرة", "العربية", "بي بي سي عربي")
 PERSONS = ("بنيامين نتنياهو", "أنتوني بلينكن", "يوآف غالانت")
 PLACES = ("غزة", "القدس", "بيروت", "طهران")
@@ -94,18 +96,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served by werkzeug on 127.0.0.1 and a free port, in a thread; yields its URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,8 @@ succeeding through a full rebuild and see it at once; a second reindex refuses a
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +23,7 @@ from index.store import resolve
 from web.cli import main
 from web.enrich import NO_ENTITIES
 
-from .helpers import REPO, build, write_jsonl
+from .helpers import REPO, build, free_port, get_json, write_jsonl
 
 NEW_WORD = "بركان"  # only in the articles a reindex adds
 
@@ -136,20 +134,6 @@ def test_a_search_begun_before_a_swap_reads_on_after_the_old_build_is_removed(tm
 
 # -- a served app through a full rebuild ----------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
 class _Readers:
     """Threads searching the served app in a loop, recording every failure."""
 
@@ -193,14 +177,14 @@ class _Readers:
 
 def _new_articles_found(base: str) -> set[int]:
     """Totals for the new word over several requests (so from every worker)."""
-    return {_get(f"{base}/api/search?q={quote(NEW_WORD)}")[1]["total"] for _ in range(6)}
+    return {get_json(f"{base}/api/search?q={quote(NEW_WORD)}")[1]["total"] for _ in range(6)}
 
 
 def test_searches_succeed_through_a_full_rebuild_and_see_it_without_a_restart(tmp_path):
     src = write_jsonl(tmp_path / "news.jsonl", _articles(0, 200))
     index_dir = tmp_path / "ix"
     build(index_dir, src, enrich_version=NO_ENTITIES)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--index", str(index_dir), "--port",
@@ -210,7 +194,7 @@ def test_searches_succeed_through_a_full_rebuild_and_see_it_without_a_restart(tm
         deadline = time.monotonic() + 60
         while True:
             try:
-                assert _get(f"{base}/api/search?q={quote('غزة')}")[1]["total"] == 200
+                assert get_json(f"{base}/api/search?q={quote('غزة')}")[1]["total"] == 200
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert server.poll() is None and time.monotonic() < deadline

@@ -15,8 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from archive.models import Article
-from tests.conftest import sample_articles
 from web.app import SECURITY_HEADERS, create_app
+
+from .conftest import sample_articles
+from .helpers import served
 
 SCRIPT = '<script id="xss-script">alert("script")</script>'
 IMG = '<img id="xss-img" src=x onerror=alert("img")>'
@@ -319,18 +321,8 @@ def test_serve_never_turns_the_debugger_on(monkeypatch, safety_app):
 
 @pytest.fixture(scope="module")
 def safety_server(safety_app):
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, safety_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with served(safety_app) as url:
+        yield url
 
 
 COUNT_DIALOGS = ("window.__xss = 0; for (const f of ['alert', 'confirm', 'prompt', 'print']) "
