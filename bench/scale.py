@@ -56,6 +56,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MATCHES, PCTS = ("all", "any"), ("p50", "p95", "p99")
 SAMPLE_S = 0.2
+PSS_EVERY = 10  # samples: PSS reads every page table entry (smaps), so every 2 s
 REPORT_LINE = re.compile(r"added (\d+), updated (\d+), unchanged (\d+), removed (\d+), "
                          r"skipped (\d+)")
 Figures = dict[str, float]
@@ -117,9 +118,12 @@ def run_monitored(cmd: list[str], log: Path, watch: Path | None = None) -> Run:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         peak_rss = peak_pss = peak_disk = 0
-        while proc.returncode is None:
+        for tick in itertools.count():
+            if proc.returncode is not None:
+                break
             peak_rss = max(peak_rss, tree_rss(proc.pid))
-            peak_pss = max(peak_pss, tree_rss(proc.pid, pss=True))
+            if tick % PSS_EVERY == 0:
+                peak_pss = max(peak_pss, tree_rss(proc.pid, pss=True))
             if watch is not None:
                 peak_disk = max(peak_disk, disk_usage(watch))
             with contextlib.suppress(subprocess.TimeoutExpired):
