@@ -50,6 +50,10 @@ def _postings(ix) -> dict:
                 postings.append((ids[matcher.id()], matcher.weight(), matcher.value()))
                 matcher.next()
             out[fieldname, btext] = sorted(postings)
+            info = reader.term_info(fieldname, btext)  # what scoring and skipping read
+            out["info", fieldname, btext] = (info.weight(), info.doc_frequency(),
+                                             info.min_length(), info.max_length(),
+                                             info.max_weight())
         for fieldname in ("title", "body", "body_stem", "person"):
             out["length", fieldname] = sorted(
                 (ids[n], reader.doc_field_length(n, fieldname)) for n in ids)
