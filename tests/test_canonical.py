@@ -183,3 +183,23 @@ def test_fingerprint_covers_the_new_data_files(tmp_path: Path) -> None:
         (data / name).write_text((data / name).read_text(encoding="utf-8") + "\n# x\n",
                                  encoding="utf-8")
         assert Extractor(config=ExtractorConfig(data_dir=data)).fingerprint() != before
+
+
+# -- a person named as a listed organisation or place is that one ---------------------------
+
+@pytest.mark.parametrize(("name", "kind", "canonical"), [
+    ("بي بي سي", EntityKind.ORGANIZATION, "بي بي سي"),
+    ("لبي بي سي", EntityKind.ORGANIZATION, "بي بي سي"),  # ل glued on
+    ("بيونغ يانغ", EntityKind.PLACE, "بيونغ يانغ"),  # listed as بيونغيانغ
+])
+def test_a_person_named_as_a_listed_organisation_or_place_is_that_one(name, kind, canonical):
+    rules = default_extractor().not_names
+    assert rules.known_kind(EntityKind.PERSON, name) == (kind, canonical)
+
+
+@pytest.mark.parametrize("name", ["بشار الأسد", "بشار", "فلاديمير", "كيم جونغ أون"])
+def test_persons_stay_persons(name):
+    """Given names that are also places (بشار, فلاديمير) are left alone."""
+    rules = default_extractor().not_names
+    assert rules.known_kind(EntityKind.PERSON, name) == (EntityKind.PERSON, name)
+    assert rules.known_kind(EntityKind.PLACE, "بي بي سي") == (EntityKind.PLACE, "بي بي سي")

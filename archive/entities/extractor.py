@@ -153,7 +153,8 @@ class Extractor:
         mentions = []
         for (start, end, kind), surface, name in zip(spans, surfaces, names, strict=True):
             canonical = full.get(name, name) if kind == EntityKind.PERSON else name
-            canonical = canonical_name(kind.value, canonical or surface)
+            kind, canonical = self.not_names.known_kind(kind, canonical or surface)
+            canonical = canonical_name(kind.value, canonical)
             facet = kind != EntityKind.PERSON or not self.not_names.given_name_only(canonical)
             mentions.append(Mention(start, end, surface, kind, canonical, facet))
         return mentions

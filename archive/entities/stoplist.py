@@ -102,6 +102,33 @@ class NotNames:
             return True
         return len(words) == 1 and words[0] in self.titles
 
+    @cached_property
+    def _known_places(self) -> dict[str, str]:
+        """Listed place names, by their spelling with spaces removed (بيونغ يانغ is
+        بيونغيانغ), and the curated table's places."""
+        places = self.lexicon.phrases("places.txt") | self.lexicon.phrases("places_auto.txt")
+        places |= {normalize_phrase(v) for k, v, _ in table_rows(self.lexicon) if k == "place"}
+        return {p.replace(" ", ""): p for p in places}
+
+    def known_kind(self, kind: EntityKind, canonical: str) -> tuple[EntityKind, str]:
+        """A person named exactly as a listed organisation, or a listed place of several
+        words (بي بي سي, بيونغ يانغ), is that organisation or place, a one-letter
+        proclitic aside (لبي بي سي); anything else is returned as it is. Given names are
+        left alone (بشار and فلاديمير are towns too)."""
+        if kind != EntityKind.PERSON:
+            return kind, canonical
+        norm = normalize_phrase(canonical)
+        orgs = self.lexicon.phrases("orgs.txt")
+        for form in (norm, norm[1:] if norm[:1] in "لبوفك" else ""):
+            if not form or (" " not in form and form in self.lexicon.given_names):
+                continue
+            if form in orgs:
+                return EntityKind.ORGANIZATION, form
+            place = self._known_places.get(form.replace(" ", ""))
+            if place and " " in form:
+                return EntityKind.PLACE, form
+        return kind, canonical
+
     def given_name_only(self, canonical: str) -> bool:
         """A person named by a lone given name (سلمان، عبد العزيز) or a name particle."""
         words = normalize_phrase(canonical).split()
