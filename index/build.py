@@ -9,7 +9,6 @@ What a killed run leaves behind is removed by the next one.
 from __future__ import annotations
 
 import glob
-import json
 import os
 import shutil
 import tempfile
@@ -28,6 +27,8 @@ from archive.readers import Skipped
 from .aliases import ALIASES_FILE, AliasTable
 from .facets import facet_types
 from .lock import writing
+from .manifest import ManifestWriter, load_manifest, save_manifest
+from .models import DEFAULT_LIMITS, BuildLimits
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
 from .tables import save_tables
@@ -41,11 +42,6 @@ ENRICH_FILE = "ENRICH_VERSION"  # which extractor filled the entities of this bu
 # disk a build needed.
 WRITER_OPTIONS = {"codec": codec(), "compound": False}
 
-# id → [content hash, origin] of every indexed article, beside the index: an unchanged
-# corpus is re-checked without unpickling every stored body. It names the Whoosh
-# generation it describes: a run killed between its commit and this file leaves one that
-# the next run does not trust.
-MANIFEST_FILE = "manifest.json"
 _BUILD_PREFIX = "build-"
 _RMTREE_TRIES = 20  # × 0.25 s: a killed build's workers may still be finishing a batch
 
@@ -114,7 +110,7 @@ def reindex(
     enrich: Enrich = _identity,
     enrich_version: str = "",
     procs: int = 1,
-    memory_mb: int = 256,
+    limits: BuildLimits = DEFAULT_LIMITS,
     on_item: Callable[[], None] = lambda: None,
 ) -> ReindexReport:
     """Index ``items`` into ``index_dir``; incremental unless ``full`` or no index is there.
@@ -135,7 +131,7 @@ def reindex(
             current = same_entities and is_current(index_dir)
             known = _known_entities(index_dir) if current else {}
             _full_build(index_dir, run.articles(items), _reusing(enrich, known),
-                        enrich_version, procs, memory_mb, report)
+                        enrich_version, procs, limits, report)
         else:
             _incremental(index_dir, items, run)
         report.seconds = time.perf_counter() - started
@@ -166,7 +162,7 @@ def _reusing(enrich: Enrich, known: dict[str, tuple[str, dict]]) -> Enrich:
     return enrich_or_reuse if known else enrich
 
 
-def recording(articles: Iterable[Article], manifest: dict[str, list[str]],
+def recording(articles: Iterable[Article], manifest: ManifestWriter | dict[str, list[str]],
               report: ReindexReport) -> Iterator[Article]:
     """``articles``, each recorded in ``manifest`` and counted as added (a fresh build)."""
     for article in articles:
@@ -181,17 +177,18 @@ def _preparing(enrich: Enrich) -> Prepare:
     return prepare
 
 
-def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, report) -> None:
+def _full_build(index_dir, articles, enrich, enrich_version, procs, limits, report) -> None:
     """Build into a fresh directory, then swap it in: readers never see half an index."""
     build_dir = _new_build_dir(index_dir)
     ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
-    manifest: dict[str, list[str]] = {}
+    manifest = ManifestWriter(build_dir)
     try:
         write_articles(ix, recording(articles, manifest, report), _preparing(enrich),
-                       procs=procs, limitmb=memory_mb, **WRITER_OPTIONS)
+                       procs=procs, limits=limits, **WRITER_OPTIONS)
         _save_aliases(ix, build_dir)
-        _save_manifest(manifest, build_dir, ix.latest_generation())
+        manifest.close(ix.latest_generation())
     except BaseException:
+        manifest.discard()
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     (build_dir / ENRICH_FILE).write_text(enrich_version)
@@ -202,7 +199,7 @@ def _full_build(index_dir, articles, enrich, enrich_version, procs, memory_mb, r
 def _incremental(index_dir: Path, items, run: SourcePass) -> None:
     directory = resolve(index_dir)
     ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
-    known = _load_manifest(directory, ix.latest_generation())
+    known = load_manifest(directory, ix.latest_generation())
     trusted = known is not None
     if known is None:
         with ix.searcher() as searcher:
@@ -231,7 +228,7 @@ def _incremental(index_dir: Path, items, run: SourcePass) -> None:
     if changed or not trusted or not (directory / ALIASES_FILE).is_file():
         _save_aliases(ix, directory)
     if changed or not trusted:
-        _save_manifest(manifest, directory, ix.latest_generation())
+        save_manifest(manifest, directory, ix.latest_generation())
 
 
 def changed_articles(articles: Iterable[Article], known: dict[str, list[str]],
@@ -250,28 +247,6 @@ def changed_articles(articles: Iterable[Article], known: dict[str, list[str]],
         else:
             report.added += 1
         yield article
-
-
-def _save_manifest(manifest: dict[str, list[str]], directory: Path, generation: int) -> None:
-    path = directory / MANIFEST_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"generation": generation, "articles": manifest},
-                              ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _load_manifest(directory: Path, generation: int) -> dict[str, list[str]] | None:
-    """The manifest of Whoosh generation ``generation``, or None: absent, unreadable, of an
-    older format, or left by a run killed after its commit (the stored fields then)."""
-    path = directory / MANIFEST_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("generation") != generation:
-        return None
-    articles = data.get("articles")
-    return articles if isinstance(articles, dict) else None
 
 
 def _save_aliases(ix, directory: Path) -> None:

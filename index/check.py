@@ -34,8 +34,9 @@ from archive.models import Article
 from archive.readers import Skipped
 
 from .aliases import ALIASES_FILE
-from .build import ENRICH_FILE, MANIFEST_FILE, ReindexReport, SourcePass
+from .build import ENRICH_FILE, ReindexReport, SourcePass
 from .check_segments import scan
+from .manifest import MANIFEST_FILE
 from .schema import SCHEMA_VERSION
 from .sphinx.state import SCHEMA as SPHINX_SCHEMA
 from .sphinx.state import State

@@ -20,7 +20,7 @@ from archive.readers import Skipped
 
 from .aliases import AliasTable
 from .build import Enrich, ReindexReport
-from .models import ArticleView, Hit, NameSuggestion, SearchRequest, SearchResult
+from .models import ArticleView, BuildLimits, Hit, NameSuggestion, SearchRequest, SearchResult
 
 NAME_KINDS = (EntityKind.PERSON, EntityKind.PLACE)
 
@@ -64,7 +64,7 @@ class Engine(Protocol):
 
     def reindex(self, items: Iterable[Article | Skipped], *, full: bool = False,
                 enrich: Enrich = ..., enrich_version: str = "", procs: int = 1,
-                memory_mb: int = 64, on_item: Callable[[], None] = ...) -> ReindexReport:
+                limits: BuildLimits = ..., on_item: Callable[[], None] = ...) -> ReindexReport:
         """Add, replace and delete articles (incremental), or rebuild and switch (``full``)."""
         ...
 

@@ -7,6 +7,7 @@ against them, and the OpenAPI document is generated from these models.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,6 +20,19 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 MAX_FACET_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class BuildLimits:
+    """What one process of a full build may hold: postings before they spill to disk, and
+    articles in one segment before it is written and another begun (so a build's memory
+    does not grow with the corpus)."""
+
+    pool_mb: int = 64
+    segment_articles: int = 20_000
+
+
+DEFAULT_LIMITS = BuildLimits()
 
 
 class Match(StrEnum):

@@ -29,6 +29,8 @@ from whoosh.writing import SegmentWriter
 
 from archive.models import Article
 
+from .models import BuildLimits
+
 Prepare = Callable[[Article], dict]
 Key = tuple[str, bytes]  # (field name, term bytes)
 
@@ -151,42 +153,16 @@ def _lengths(reader, fieldname: str, doc_count: int) -> list[int]:
 
 
 def write_articles(ix, articles: Iterable[Article], prepare: Prepare, *, procs: int,
-                   limitmb: int, **options) -> None:
-    """Index ``articles`` into the empty index ``ix``: ``procs`` workers, a segment each."""
-    if procs <= 1:
-        writer = FastSegmentWriter(ix, limitmb=limitmb, **options)
-        try:
-            for article in articles:
-                writer.add_document(**prepare(article))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(merge=False)
-        return
+                   limits: BuildLimits, **options) -> None:
+    """Index ``articles`` into the empty index ``ix`` with ``procs`` processes, each writing
+    a segment every ``limits.segment_articles`` articles."""
     parent = SegmentWriter(ix, **options)  # holds the lock, writes the table of contents
-    context = multiprocessing.get_context("fork")  # workers inherit ``prepare`` unpickled
-    jobs = context.Queue(procs * 4)
-    results = context.Queue()
-    workers = [context.Process(target=_work, daemon=True,
-                               args=(ix, prepare, jobs, results, limitmb, options,
-                                     os.getpid()))
-               for _ in range(procs)]
     try:
-        for worker in workers:
-            worker.start()
-        it = iter(articles)
-        while batch := list(islice(it, _BATCH)):
-            _put(jobs, batch, workers)
-        for _ in workers:
-            _put(jobs, None, workers)
-        segments = [_result(results, workers) for _ in workers]
-        for worker in workers:
-            worker.join()
+        if procs <= 1:
+            segments = list(_segments(ix, iter(articles), prepare, limits, options))
+        else:
+            segments = _in_workers(ix, articles, prepare, procs, limits, options)
     except BaseException:
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-        jobs.cancel_join_thread()  # its unread jobs must not keep this process from exiting
         parent.cancel()
         raise
     parent._close_segment()
@@ -194,18 +170,75 @@ def write_articles(ix, articles: Iterable[Article], prepare: Prepare, *, procs: 
     parent._finish()
 
 
-def _work(ix, prepare: Prepare, jobs, results, limitmb: int, options: dict,
+def _segments(ix, articles: Iterator[Article], prepare: Prepare, limits: BuildLimits,
+              options: dict) -> Iterator:
+    """Finished segments of ``articles``, ``limits.segment_articles`` at most each.
+
+    A writer that fails is left as it is: cancelling it would remove the temporary storage
+    every writer of the build shares, and the caller removes the whole build."""
+    writer = None
+    for article in articles:
+        if writer is None:
+            writer = FastSegmentWriter(ix, _lk=False, limitmb=limits.pool_mb, **options)
+        writer.add_document(**prepare(article))
+        if writer.docnum >= limits.segment_articles:
+            segment, writer = writer._finalize_segment(), None
+            yield segment
+    if writer is not None:
+        yield writer._finalize_segment()
+
+
+def _in_workers(ix, articles: Iterable[Article], prepare: Prepare, procs: int,
+                limits: BuildLimits, options: dict) -> list:
+    context = multiprocessing.get_context("fork")  # workers inherit ``prepare`` unpickled
+    jobs = context.Queue(procs * 4)
+    results = context.Queue()
+    workers = [context.Process(target=_work, daemon=True,
+                               args=(ix, prepare, jobs, results, limits, options, os.getpid()))
+               for _ in range(procs)]
+    segments: list = []
+    try:
+        for worker in workers:
+            worker.start()
+        it = iter(articles)
+        while batch := list(islice(it, _BATCH)):
+            _put(jobs, batch, workers)
+            segments += _finished(results, workers, wait=False)
+        for _ in workers:
+            _put(jobs, None, workers)
+        done = 0
+        while done < procs:
+            for segment in _finished(results, workers, wait=True):
+                if segment is None:
+                    done += 1
+                else:
+                    segments.append(segment)
+        for worker in workers:
+            worker.join()
+    except BaseException:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        jobs.cancel_join_thread()  # its unread jobs must not keep this process from exiting
+        raise
+    return segments
+
+
+def _work(ix, prepare: Prepare, jobs, results, limits: BuildLimits, options: dict,
           parent: int) -> None:
     try:
-        writer = FastSegmentWriter(ix, _lk=False, limitmb=limitmb, **options)
-        while (batch := _next_job(jobs, parent)) is not None:
-            for article in batch:
-                writer.add_document(**prepare(article))
-        results.put(("segment", writer._finalize_segment()))
+        for segment in _segments(ix, _jobs(jobs, parent), prepare, limits, options):
+            results.put(("segment", segment))
+        results.put(("done", None))
     except _Orphaned:
         os._exit(1)  # nobody will read the segment; the next reindex removes the build
     except BaseException:
         results.put(("error", traceback.format_exc()))
+
+
+def _jobs(jobs, parent: int) -> Iterator[Article]:
+    while (batch := _next_job(jobs, parent)) is not None:
+        yield from batch
 
 
 class _Orphaned(Exception):
@@ -233,16 +266,22 @@ def _put(jobs, item, workers) -> None:
             _check(workers)
 
 
-def _result(results, workers):
+def _finished(results, workers, *, wait: bool) -> Iterator:
+    """Segments the workers have finished (None for a worker that is done); with ``wait``,
+    blocks until there is at least one."""
     while True:
         try:
-            kind, value = results.get(timeout=_WAIT_S)
+            kind, value = results.get(timeout=_WAIT_S) if wait else results.get_nowait()
         except queue.Empty:
             _check(workers)
-            continue
+            if wait:
+                continue
+            return
         if kind == "error":
             raise RuntimeError(f"an indexing worker failed:\n{value}")
-        return value
+        yield value
+        if wait:
+            return
 
 
 def _check(workers) -> None:

@@ -179,7 +179,7 @@ def test_a_new_extractor_version_rebuilds_every_article_s_entities(tmp_path):
 
 
 def test_the_manifest_follows_every_change_and_its_loss_costs_nothing(tmp_path):
-    from index.build import MANIFEST_FILE
+    from index.manifest import MANIFEST_FILE
 
     src = write_jsonl(tmp_path / "a.jsonl", _articles(4))
     build(tmp_path / "ix", src)
@@ -195,3 +195,17 @@ def test_the_manifest_follows_every_change_and_its_loss_costs_nothing(tmp_path):
     report = build(tmp_path / "ix", src)
     assert (report.unchanged, report.updated, report.added, report.removed) == (3, 0, 0, 0)
     assert manifest.is_file()
+
+
+def test_a_streamed_manifest_reads_back_as_the_map_written(tmp_path):
+    from index.manifest import ManifestWriter, load_manifest
+
+    entries = {'a"1': ["h1", "/x/أ b.json"], "\\u0041\n": ["h2", ""], "غزة": ["h3", "/y"]}
+    writer = ManifestWriter(tmp_path)
+    for doc_id, entry in entries.items():
+        writer[doc_id] = entry
+    assert load_manifest(tmp_path, 7) is None  # not in place before it is closed
+    writer.close(7)
+    assert load_manifest(tmp_path, 7) == entries
+    assert load_manifest(tmp_path, 8) is None  # another generation's
+    assert not list(tmp_path.glob("*.tmp"))

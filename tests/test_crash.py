@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-from index.build import MANIFEST_FILE
+from index.manifest import MANIFEST_FILE
 from index.models import SearchRequest
 from index.search import ArchiveSearcher
 from index.store import resolve

@@ -12,6 +12,7 @@ from whoosh import index as whoosh_index
 from archive.entities import entity_key
 from archive.models import Article
 from index.build import WRITER_OPTIONS
+from index.models import BuildLimits
 from index.schema import article_to_document, build_schema
 from index.writers import _TermPool, write_articles
 
@@ -74,12 +75,27 @@ def test_same_postings_as_whoosh_writer_even_when_spilling(tmp_path, procs):
     expected = _whoosh_postings(_index(tmp_path, "whoosh"), articles)
     ix = _index(tmp_path, "ours")
     # 1 MB pools spill several sorted runs per worker, which are merged at the end.
-    write_articles(ix, articles, _prepare, procs=procs, limitmb=1, **WRITER_OPTIONS)
+    write_articles(ix, articles, _prepare, procs=procs, limits=BuildLimits(pool_mb=1),
+                   **WRITER_OPTIONS)
     assert ix.doc_count() == 400
     assert len(ix._segments()) == procs
     got = _postings(ix)
     assert got.keys() == expected.keys()
     assert got == expected
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_segments_hold_at_most_the_limit_and_the_same_postings(tmp_path, procs):
+    """A build's memory is bounded by writing a segment every ``segment_articles``."""
+    articles = _articles(250)
+    expected = _whoosh_postings(_index(tmp_path, "whoosh"), articles)
+    ix = _index(tmp_path, "ours")
+    write_articles(ix, articles, _prepare, procs=procs,
+                   limits=BuildLimits(pool_mb=1, segment_articles=40), **WRITER_OPTIONS)
+    sizes = [segment.doc_count_all() for segment in ix._segments()]
+    assert sum(sizes) == 250 and max(sizes) <= 40
+    assert len(sizes) >= 250 // 40 + 1
+    assert _postings(ix) == expected
 
 
 def test_failing_worker_raises_and_writes_no_toc(tmp_path):
@@ -91,7 +107,8 @@ def test_failing_worker_raises_and_writes_no_toc(tmp_path):
         return _prepare(article)
 
     with pytest.raises(RuntimeError, match="bad article a123"):
-        write_articles(ix, _articles(300), explode, procs=2, limitmb=4, **WRITER_OPTIONS)
+        write_articles(ix, _articles(300), explode, procs=2, limits=BuildLimits(pool_mb=4),
+                       **WRITER_OPTIONS)
     assert whoosh_index.open_dir(str(tmp_path / "ours"), indexname="t").doc_count() == 0
 
 
@@ -104,7 +121,8 @@ def test_dead_worker_is_reported_not_waited_for(tmp_path):
         return _prepare(article)
 
     with pytest.raises(RuntimeError, match="exit code 9"):
-        write_articles(ix, _articles(3000), die, procs=2, limitmb=4, **WRITER_OPTIONS)
+        write_articles(ix, _articles(3000), die, procs=2, limits=BuildLimits(pool_mb=4),
+                       **WRITER_OPTIONS)
 
 
 def _spill_name(pool: _TermPool, out) -> None:

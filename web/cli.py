@@ -32,6 +32,7 @@ from index.models import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_PAGE,
+    BuildLimits,
     FacetName,
     Hit,
     Match,
@@ -116,9 +117,9 @@ def run_reindex(sources: list[Path], engine: EngineConfig, *, full: bool = False
 
         target = open_engine(engine)
         try:
+            limits = BuildLimits(settings.index_memory_mb, settings.index_segment_articles)
             return target.reindex(items, full=full, enrich=enrich, enrich_version=version,
-                                  procs=procs, memory_mb=settings.index_memory_mb,
-                                  on_item=tick)
+                                  procs=procs, limits=limits, on_item=tick)
         finally:
             target.close()
 

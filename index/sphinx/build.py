@@ -28,6 +28,7 @@ from ..build import (
     gone_articles,
     recording,
 )
+from ..models import DEFAULT_LIMITS, BuildLimits
 from .client import Cluster
 from .schema import DISTRIBUTED, LOCAL, SLOTS, article_row, doc_number, ids_attr, key_id, shard_of
 from .state import SCHEMA, Saved, State, load_manifest, publish
@@ -38,11 +39,11 @@ _READ = 5000  # rows per read-back page
 
 def reindex(cluster: Cluster, state_dir, items: Iterable[Article | Skipped], *,
             full: bool = False, enrich: Enrich = lambda a: a, enrich_version: str = "",
-            procs: int = 1, memory_mb: int = 64,
+            procs: int = 1, limits: BuildLimits = DEFAULT_LIMITS,
             on_item: Callable[[], None] = lambda: None) -> ReindexReport:
     """Index ``items`` into the nodes of ``cluster``; incremental unless ``full``, or the
     archive was built on other nodes, by another extractor or schema, or not at all."""
-    del memory_mb  # the nodes hold the index; rows are sent in batches
+    del limits  # the nodes hold the index; rows are sent in batches
     report = ReindexReport()
     started = time.perf_counter()
     run = SourcePass(report, enrich, on_item)
