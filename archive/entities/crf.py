@@ -11,7 +11,6 @@ crfsuite model this way, hence this module; tests check it agrees with crfsuite'
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +43,17 @@ class LinearChain:
         ids = [i for f in features if (i := self.attribute_id.get(f)) is not None]
         return self.state[ids].sum(axis=0)
 
-    def decode(self, emissions: Sequence[np.ndarray]) -> list[list[str]]:
-        """The best label sequence of each sentence, given its ``(tokens, labels)`` scores."""
-        if not emissions:
+    def decode(self, emissions: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
+        """The best label sequence of each sentence: ``emissions`` holds the ``(tokens,
+        labels)`` scores of all sentences one after another, ``lengths`` their lengths."""
+        if not len(lengths):
             return []
-        lengths = np.array([len(e) for e in emissions])
-        count, longest, n = len(emissions), int(lengths.max()), len(self.labels)
+        count, longest, n = len(lengths), int(lengths.max()), len(self.labels)
+        starts = np.cumsum(lengths) - lengths
+        sentence = np.repeat(np.arange(count), lengths)
+        position = np.arange(len(emissions)) - np.repeat(starts, lengths)
         scores = np.zeros((longest, count, n))
-        for s, e in enumerate(emissions):
-            scores[: len(e), s] = e
+        scores[position, sentence] = emissions
         best = scores[0].copy()
         back = np.zeros((longest, count, n), np.intp)
         for t in range(1, longest):
@@ -67,38 +68,58 @@ class LinearChain:
             path[t] = label
             label = np.where(inside, back[t, rows, label], label)
         path[0] = label
-        names = self.labels
-        return [[names[i] for i in path[: length, s]] for s, length in enumerate(lengths)]
+        names = np.array(self.labels, dtype=object)[path[position, sentence]].tolist()
+        return [names[a:a + length] for a, length in zip(starts.tolist(), lengths.tolist(),
+                                                          strict=True)]
 
 
 class Tagger:
     """Labels token sequences with a crfsuite model file and the features it was trained on.
 
-    A word's score vectors are cached, so a worker's memory plateaus."""
+    Each word's scores are computed once into a table (its own features' scores, and its
+    scores as the word before and after another); the table is emptied when full, so a
+    worker's memory stays bounded. A first version cached one small array a word and
+    stacked them per sentence; one table lookup for a whole article is faster."""
 
-    def __init__(self, model_path: Path, features: FeatureSet) -> None:
+    def __init__(self, model_path: Path, features: FeatureSet, words: int = 100_000) -> None:
         crfsuite = pycrfsuite.Tagger()
         crfsuite.open(str(model_path))
         self.chain = chain = LinearChain(crfsuite)
-        # One cached (3, labels) array a word: its own scores, then as the word before
-        # and after another.
-        self.word = lru_cache(maxsize=60_000)(lambda t: np.stack((
-            chain.scores(features.own_features(t)),
-            chain.scores(features.context_features(t, "-1")),
-            chain.scores(features.context_features(t, "+1")))))
+        self.features = features
+        self.rows: dict[str, int] = {}
+        self.table = np.zeros((words, 3, len(chain.labels)))
         self.bos, self.eos = chain.scores(BOS), chain.scores(EOS)
 
-    def emissions(self, tokens: Sequence[str]) -> np.ndarray:
-        """``(tokens, labels)`` scores of one sequence: each word's own features and its
-        neighbours' context features."""
-        words = np.array([self.word(t) for t in tokens])
-        out = words[:, 0].copy()
-        out[1:] += words[:-1, 1]
-        out[:-1] += words[1:, 2]
-        out[0] += self.bos
-        out[-1] += self.eos
-        return out
+    def _row(self, word: str) -> int:
+        row = self.rows.get(word)
+        if row is None:
+            row = self.rows[word] = len(self.rows)
+            chain, features = self.chain, self.features
+            self.table[row] = (chain.scores(features.own_features(word)),
+                               chain.scores(features.context_features(word, "-1")),
+                               chain.scores(features.context_features(word, "+1")))
+        return row
 
     def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
         """The labels of each token of each (non-empty) sequence."""
-        return self.chain.decode([self.emissions(tokens) for tokens in sequences])
+        lengths = np.array([len(s) for s in sequences], np.intp)
+        total = int(lengths.sum())
+        if total == 0:
+            return [[] for _ in sequences]
+        if len(self.rows) + total > len(self.table):
+            self.rows.clear()
+            if total > len(self.table):
+                self.table = np.zeros((total, *self.table.shape[1:]))
+        row = self._row
+        words = self.table[[row(t) for s in sequences for t in s]]
+        ends = np.cumsum(lengths)
+        first = np.zeros(total, bool)
+        first[ends - lengths] = True
+        last = np.zeros(total, bool)
+        last[ends - 1] = True
+        out = words[:, 0].copy()
+        out[1:] += np.where(first[1:, None], 0.0, words[:-1, 1])  # the word before's context
+        out[:-1] += np.where(last[:-1, None], 0.0, words[1:, 2])  # the word after's
+        out[first] += self.bos
+        out[last] += self.eos
+        return self.chain.decode(out, lengths)
