@@ -6,10 +6,14 @@ saved beside the index as JSON, where `archive entities` and the searcher read i
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from archive.arabic import normalize_phrase, normalize_word
@@ -40,14 +44,10 @@ class AliasTable:
     def from_searcher(cls, searcher) -> AliasTable:
         """Scan every live document's entity columns (no stored body is unpickled)."""
         reader = searcher.reader()
-        names: dict[int, dict[str, list[str]]] = {}
-        for kind in EntityKind:
-            for docnum, values in column_values(reader, facet_column(kind.value)):
-                names.setdefault(docnum, {})[kind.value] = values
 
         def text_docs(word: str) -> int:
             return searcher.doc_frequency("body", normalize_word(word))
-        return cls.from_documents(names.values(), text_docs)
+        return cls.from_documents(_documents(reader), text_docs)
 
     @classmethod
     def from_documents(cls, documents: Iterable[dict[str, list[str]]],
@@ -55,7 +55,7 @@ class AliasTable:
         """The table of every document's names by kind; ``text_docs(word)`` counts the
         articles whose body has the (normalised) word."""
         variants: dict[str, dict[str, Counter[str]]] = {kind.value: {} for kind in EntityKind}
-        doc_keys: list[dict[str, set[str]]] = []
+        doc_keys = _KeysByDocument()
         for names_by_kind in documents:
             keys_by_kind: dict[str, set[str]] = {}
             for kind_name, names in names_by_kind.items():
@@ -66,7 +66,7 @@ class AliasTable:
                         continue
                     variants[kind_name].setdefault(key, Counter())[name] += 1
                     keys.add(key)
-            doc_keys.append(keys_by_kind)
+            doc_keys.add(keys_by_kind)
         wanted = {k for table in variants.values() for group in candidates(list(table))
                   for k in group}
         seen = Observations()
@@ -197,6 +197,49 @@ class AliasTable:
         if not path.is_file():
             return cls()
         return cls(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _documents(reader) -> Iterator[dict[str, list[str]]]:
+    """Each live document's names by kind, read from the entity columns one document at a
+    time (the three columns merged by document number)."""
+    def stream(kind: str) -> Iterator[tuple[int, str, list[str]]]:
+        for docnum, values in column_values(reader, facet_column(kind)):
+            yield docnum, kind, values
+    streams = [stream(kind.value) for kind in EntityKind]
+    for _, group in groupby(heapq.merge(*streams, key=itemgetter(0, 1)), key=itemgetter(0)):
+        yield {kind: values for _, kind, values in group}
+
+
+class _KeysByDocument:
+    """Every document's entity keys by kind, packed in two integer arrays: a set per kind
+    and document held about 1 KB a document, gigabytes at a million articles."""
+
+    def __init__(self) -> None:
+        self.kinds = [kind.value for kind in EntityKind]
+        self.ids: dict[str, int] = {}
+        self.keys: list[str] = []
+        self.codes = array("q")  # key id × kinds + kind index, document after document
+        self.ends = array("q")  # where each document's codes end
+
+    def add(self, keys_by_kind: dict[str, set[str]]) -> None:
+        kinds = len(self.kinds)
+        for i, kind in enumerate(self.kinds):
+            for key in keys_by_kind.get(kind, ()):
+                key_id = self.ids.setdefault(key, len(self.ids))
+                if key_id == len(self.keys):
+                    self.keys.append(key)
+                self.codes.append(key_id * kinds + i)
+        self.ends.append(len(self.codes))
+
+    def __iter__(self) -> Iterator[dict[str, set[str]]]:
+        kinds, keys, start = len(self.kinds), self.keys, 0
+        for end in self.ends:
+            out: dict[str, set[str]] = {}
+            for code in self.codes[start:end]:
+                key_id, i = divmod(code, kinds)
+                out.setdefault(self.kinds[i], set()).add(keys[key_id])
+            yield out
+            start = end
 
 
 def _joined(table: dict[str, Counter[str]], merged: dict[str, str]) -> dict[str, Counter[str]]:

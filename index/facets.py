@@ -12,6 +12,7 @@ Counting is numpy over per-generation tables: for each document the ids of its v
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -82,8 +83,8 @@ class FacetType:
         ids: dict[str, int] = {}
         keys: list[str] = []
         labels: list[str] = []
-        docs: list[int] = []
-        values: list[int] = []
+        docs = array("i")  # 4 bytes a (document, value) pair, not a list's 8 and more
+        values = array("i")
         for docnum, raw_values in column_values(reader, self.column):
             own: dict[int, None] = {}
             for raw in raw_values:
@@ -96,8 +97,8 @@ class FacetType:
                 own[ids[key]] = None
             docs.extend([docnum] * len(own))
             values.extend(own)
-        return FacetTable(np.array(docs, dtype=np.int32), np.array(values, dtype=np.int32),
-                          keys, labels, ids)
+        return FacetTable(np.frombuffer(docs, dtype=np.int32),
+                          np.frombuffer(values, dtype=np.int32), keys, labels, ids)
 
     def order(self, table: FacetTable, counts: np.ndarray) -> np.ndarray:
         """Ids of the counted values, most documents first (ties: first seen first)."""
