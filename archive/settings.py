@@ -28,9 +28,9 @@ class Settings(BaseSettings):
     seeds_dir: Path = Field(default=Path("seeds"), description="articles indexed by default")
     index_procs: int = Field(default=2, ge=1, description="indexing processes for a full build")
     index_memory_mb: int = Field(
-        default=64, ge=16,
+        default=32, ge=8,
         description="posting pool per indexing process before it spills to disk (Whoosh's "
-                    "limitmb; the process holds several times this). 64 against 256: "
+                    "limitmb; the process holds about twice this). 64 against 256: "
                     "1.1 GiB against 1.6 GiB for a 10k build, the same speed")
     index_segment_articles: int = Field(
         default=20_000, ge=100,

@@ -111,7 +111,7 @@ def _stemmed():
     )
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def word_forms(word: str) -> tuple[str, str, str | None]:
     """``(normalised, clitic-free, ranking stem or None for a stopword)`` of one word."""
     norm = normalize_word(word)

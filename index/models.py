@@ -28,7 +28,7 @@ class BuildLimits:
     articles in one segment before it is written and another begun (so a build's memory
     does not grow with the corpus)."""
 
-    pool_mb: int = 64
+    pool_mb: int = 32
     segment_articles: int = 20_000
 
 

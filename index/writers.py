@@ -14,6 +14,7 @@ performance issue, ``bench/scale.py``):
 
 from __future__ import annotations
 
+import gc
 import heapq
 import multiprocessing
 import os
@@ -197,9 +198,16 @@ def _in_workers(ix, articles: Iterable[Article], prepare: Prepare, procs: int,
                                args=(ix, prepare, jobs, results, limits, options, os.getpid()))
                for _ in range(procs)]
     segments: list = []
+    # Objects made before the fork (the extractor's word lists and model) are shared with
+    # the workers until written; a full garbage collection in a worker would write to every
+    # one of them (and copy its page), so the collector leaves them alone.
     try:
-        for worker in workers:
-            worker.start()
+        gc.freeze()
+        try:
+            for worker in workers:
+                worker.start()
+        finally:
+            gc.unfreeze()
         it = iter(articles)
         while batch := list(islice(it, _BATCH)):
             _put(jobs, batch, workers)

@@ -81,7 +81,7 @@ class Tagger:
     worker's memory stays bounded. A first version cached one small array a word and
     stacked them per sentence; one table lookup for a whole article is faster."""
 
-    def __init__(self, model_path: Path, features: FeatureSet, words: int = 100_000) -> None:
+    def __init__(self, model_path: Path, features: FeatureSet, words: int = 50_000) -> None:
         crfsuite = pycrfsuite.Tagger()
         crfsuite.open(str(model_path))
         self.chain = chain = LinearChain(crfsuite)
