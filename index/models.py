@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from archive.kinds import EntityKind
+from archive.settings import Settings
 
 MAX_QUERY_CHARS = 1000
 DEFAULT_LIMIT = 10
@@ -28,8 +29,8 @@ class BuildLimits:
     articles in one segment before it is written and another begun (so a build's memory
     does not grow with the corpus)."""
 
-    pool_mb: int = 32
-    segment_articles: int = 20_000
+    pool_mb: int = Settings.model_fields["index_memory_mb"].default
+    segment_articles: int = Settings.model_fields["index_segment_articles"].default
 
 
 DEFAULT_LIMITS = BuildLimits()

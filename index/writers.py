@@ -1,4 +1,6 @@
-"""Writers for a full build: worker processes that extract, analyse and write one segment each.
+"""Writers for a full build: worker processes that extract, analyse and write segments of
+at most `BuildLimits.segment_articles` articles each, so their memory does not grow with
+the corpus.
 
 Two costs of Whoosh's own writers are replaced here (measured in the closing note of the
 performance issue, ``bench/scale.py``):
@@ -197,7 +199,6 @@ def _in_workers(ix, articles: Iterable[Article], prepare: Prepare, procs: int,
     workers = [context.Process(target=_work, daemon=True,
                                args=(ix, prepare, jobs, results, limits, options, os.getpid()))
                for _ in range(procs)]
-    segments: list = []
     # Objects made before the fork (the extractor's word lists and model) are shared with
     # the workers until written; a full garbage collection in a worker would write to every
     # one of them (and copy its page), so the collector leaves them alone.
@@ -209,18 +210,14 @@ def _in_workers(ix, articles: Iterable[Article], prepare: Prepare, procs: int,
         finally:
             gc.unfreeze()
         it = iter(articles)
+        sent: list = []  # finished segments, and None from each worker that is done
         while batch := list(islice(it, _BATCH)):
             _put(jobs, batch, workers)
-            segments += _finished(results, workers, wait=False)
+            sent += _received(results, workers, wait=False)  # a worker's error stops us now
         for _ in workers:
             _put(jobs, None, workers)
-        done = 0
-        while done < procs:
-            for segment in _finished(results, workers, wait=True):
-                if segment is None:
-                    done += 1
-                else:
-                    segments.append(segment)
+        while sent.count(None) < procs:
+            sent += _received(results, workers, wait=True)
         for worker in workers:
             worker.join()
     except BaseException:
@@ -229,7 +226,7 @@ def _in_workers(ix, articles: Iterable[Article], prepare: Prepare, procs: int,
                 worker.terminate()
         jobs.cancel_join_thread()  # its unread jobs must not keep this process from exiting
         raise
-    return segments
+    return [segment for segment in sent if segment is not None]
 
 
 def _work(ix, prepare: Prepare, jobs, results, limits: BuildLimits, options: dict,
@@ -274,22 +271,22 @@ def _put(jobs, item, workers) -> None:
             _check(workers)
 
 
-def _finished(results, workers, *, wait: bool) -> Iterator:
-    """Segments the workers have finished (None for a worker that is done); with ``wait``,
-    blocks until there is at least one."""
+def _received(results, workers, *, wait: bool) -> list:
+    """What the workers have sent so far (a segment, or None from a worker that is done);
+    with ``wait``, at least one item. Raises a worker's error."""
+    items: list = []
     while True:
         try:
-            kind, value = results.get(timeout=_WAIT_S) if wait else results.get_nowait()
+            kind, value = (results.get(timeout=_WAIT_S) if wait and not items
+                           else results.get_nowait())
         except queue.Empty:
             _check(workers)
-            if wait:
-                continue
-            return
+            if items or not wait:
+                return items
+            continue
         if kind == "error":
             raise RuntimeError(f"an indexing worker failed:\n{value}")
-        yield value
-        if wait:
-            return
+        items.append(value)
 
 
 def _check(workers) -> None:
