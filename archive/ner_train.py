@@ -30,7 +30,7 @@ import click
 import pycrfsuite
 
 from archive.arabic import normalize_word, tokenize
-from archive.entities.config import CLUSTER_FILE, DATA_DIR, ExtractorConfig
+from archive.entities.config import CLUSTER_FILE, DATA_DIR, NAME_UNITS_FILE, ExtractorConfig
 from archive.entities.extractor import Extractor
 from archive.entities.features import FeatureSet
 from archive.entities.features import tokenize as feature_tokenize
@@ -292,11 +292,15 @@ def train_cmd(data: Path, out: Path, c1: float, c2: float) -> None:
 @click.option("--c1", type=float, default=DEFAULTS["c1"])
 @click.option("--c2", type=float, default=DEFAULTS["c2"])
 @click.option("--clusters/--no-clusters", default=True, help="Word-cluster features.")
+@click.option("--name-units/--no-name-units", default=True,
+              help="Name-word features from registry name lists.")
 @click.option("--particles/--no-particles", default=True,
               help="Complete person names over a dangling particle.")
-def cv_cmd(data: Path, k: int, c1: float, c2: float, clusters: bool, particles: bool) -> None:
+def cv_cmd(data: Path, k: int, c1: float, c2: float, clusters: bool, name_units: bool,
+           particles: bool) -> None:
     """k-fold cross-validation (contiguous blocks) on a CoNLL file."""
     config = ExtractorConfig(clusters_file=CLUSTER_FILE if clusters else None,
+                             name_units_file=NAME_UNITS_FILE if name_units else None,
                              complete_particles=particles)
     pooled, _ = cross_validate(data, k, config, c1=c1, c2=c2)
     click.echo(pooled.table())

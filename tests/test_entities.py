@@ -271,8 +271,13 @@ def test_word_clusters_group_names() -> None:
 
 
 def test_a_currency_alone_is_not_an_organisation() -> None:
+    from archive.entities.extractor import default_extractor
+    from archive.kinds import EntityKind
+
     assert [m.canonical for m in extract("بلغت قيمة الصفقة مليون ريال سعودي")
             if m.kind == "organization"] == []
+    assert default_extractor().not_names.rejects(EntityKind.ORGANIZATION, "دينار كويتي", "")
+    assert not default_extractor().not_names.rejects(EntityKind.ORGANIZATION, "الريال", "")
     assert "ريال مدريد" in [m.canonical for m in extract("فاز ريال مدريد على برشلونة")]
 
 
@@ -305,3 +310,26 @@ def test_extractor_config_travels_with_the_extractor() -> None:
     assert clone.config == config and clone.lexicon is default_lexicon()
     assert Extractor().fingerprint() == Extractor().fingerprint() != clone.fingerprint()
     assert Lexicon(ExtractorConfig(clusters_file=None)).word_clusters == {}
+
+
+def test_name_units_give_unseen_names_a_feature_and_stay_clean() -> None:
+    """Registry name lists reach the tagger as features; no function word, cue word or
+    one-word place of the gazetteers carries a name code."""
+    from archive.entities import ExtractorConfig, Lexicon
+    from archive.entities.features import FeatureSet
+    from archive.entities.lexicon import PERSON_CUES, SAY_CUES, default_lexicon
+
+    units = default_lexicon().name_units
+    assert len(units) > 50_000
+    assert units["لافروف"].startswith("X") and units["سلمان"][0] in "GB"
+    assert units["الاسد"][0] in "SB"
+    places = {w for w, c in default_lexicon().gazetteer_words.items() if c == "L"}
+    for word in ("في", "ان", "الذي", "وزير", "قال", "سوريا", "روسيا"):
+        assert word not in units
+    assert not (set(units) & (PERSON_CUES | SAY_CUES | places))
+    feats = FeatureSet(default_lexicon())
+    assert "nu=" + units["لافروف"] in feats.own_features("لافروف")
+    assert "+1nr=X" in feats.context_features("لافروف", "+1")
+    assert not [f for f in feats.own_features("المفاوضات") if f.startswith("nu=")]
+    bare = FeatureSet(Lexicon(ExtractorConfig(name_units_file=None)))
+    assert not [f for f in bare.own_features("لافروف") if f.startswith(("nu=", "nr="))]

@@ -8,6 +8,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_FILE = "ner.crfsuite"
 CLUSTER_FILE = "clusters.tsv.gz"
+NAME_UNITS_FILE = "name_units.tsv.gz"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class ExtractorConfig:
     model_file: str | Path = MODEL_FILE
     #: Word clusters (`archive.ner_train clusters`); None: no cluster features.
     clusters_file: str | Path | None = CLUSTER_FILE
+    #: Name words and their role (`scripts/build_name_units.py`); None: no name features.
+    name_units_file: str | Path | None = NAME_UNITS_FILE
     #: Extend person spans over a dangling name particle (علي بن أبي → علي بن أبي طالب).
     complete_particles: bool = True
     #: Tag a curated one-word place the CRF left untagged.

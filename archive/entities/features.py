@@ -114,7 +114,15 @@ class FeatureSet:
         clusters = self.lexicon.word_clusters.get(bare)
         if clusters:
             feats.extend(f"k{i}={c}" for i, c in enumerate(clusters))
+        unit = self._name_unit(norm, bare)
+        if unit:
+            feats.extend(("nu=" + unit, "nr=" + unit[0]))
         return tuple(feats)
+
+    def _name_unit(self, norm: str, bare: str) -> str:
+        """Role code of a known name word (`Lexicon.name_units`), or ""."""
+        units = self.lexicon.name_units
+        return units.get(bare) or units.get(norm) or ""
 
     def context_features(self, token: str, offset: str) -> tuple[str, ...]:
         """Features a neighbour contributes, tagged with its relative position (``-1``,
@@ -133,6 +141,9 @@ class FeatureSet:
         clusters = self.lexicon.word_clusters.get(bare)
         if clusters:
             feats.extend(offset + f"k{i}=" + clusters[i] for i in CONTEXT_CLUSTER_LEVELS)
+        unit = self._name_unit(norm, bare)
+        if unit:
+            feats.append(offset + "nr=" + unit[0])
         return tuple(feats)
 
     def sentence(self, tokens: list[str]) -> list[tuple[str, ...]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 from functools import cache, cached_property
 from pathlib import Path
+from sys import intern
 
 from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.config import DATA_DIR, ExtractorConfig
@@ -88,9 +89,10 @@ class Lexicon:
         return (Lexicon, (self.config,))
 
     @property
-    def source(self) -> tuple[Path, Path | None]:
-        """What the tables are read from: the data directory and the cluster file."""
-        return Path(self.config.data_dir), self.config.clusters_path
+    def source(self) -> tuple[Path, str | Path | None, str | Path | None]:
+        """What the tables are read from: the data directory, cluster and name-unit files."""
+        return (Path(self.config.data_dir), self.config.clusters_file,
+                self.config.name_units_file)
 
     def lines(self, name: str) -> tuple[str, ...]:
         """Non-blank, non-comment lines of a data file (gzipped if ``.gz``); () if absent."""
@@ -148,9 +150,10 @@ class Lexicon:
         context: dict[str, str] = {}
         for line in self.lines("wordfreq.tsv.gz"):
             word, count, *ctx = line.split("\t")
+            word = intern(word)  # one string object for a word in every table
             n = freq[word] = int(count)
             if len(ctx) == 3 and n >= 10:
-                context[word] = "".join(_bucket(int(c), n) for c in ctx)
+                context[word] = intern("".join(_bucket(int(c), n) for c in ctx))
         return freq, context
 
     @property
@@ -174,11 +177,27 @@ class Lexicon:
         path = self.config.clusters_path
         out: dict[str, tuple[str, ...]] = {}
         if path is not None and path.exists():
+            # Shared ids and id tuples: each process holds these tables, and one object per
+            # word and level was about half of their memory.
+            shared: dict[tuple[str, ...], tuple[str, ...]] = {}
             with gzip.open(path, "rt", encoding="utf-8") as fh:
                 for line in fh:
                     word, *ids = line.rstrip("\n").split("\t")
-                    out[word] = tuple(ids)
+                    key = tuple(map(intern, ids))
+                    out[intern(word)] = shared.setdefault(key, key)
         return out
+
+
+    @cached_property
+    def name_units(self) -> dict[str, str]:
+        """Normalised name word → role code (``G1`` common given name, ``S2`` rare surname,
+        ``X2`` transliterated foreign name; `scripts/build_name_units.py`): names the
+        training data never saw, from registry name lists."""
+        name = self.config.name_units_file
+        if name is None:
+            return {}
+        pairs = (line.split("\t", 1) for line in self.lines(str(name)))
+        return {intern(word): intern(code) for word, code in pairs}
 
 
 def _bucket(part: int, total: int) -> str:

@@ -97,8 +97,10 @@ class NotNames:
             first = words[0]  # و/ف glued to a title is "and" (وعازف): no name starts so
             return (first in self.titles or (first[:1] in "وف" and first[1:] in self.titles)
                     or all(w in _NAME_PARTS for w in words))
-        # A currency alone; not الريال, which is Real Madrid in sports news.
-        if all(w in self.demonyms or w in _CURRENCIES for w in words):
+        # A currency alone or with its country's adjective (ريال سعودي، دينار كويتي); not
+        # الريال, which is Real Madrid in sports news.
+        if words[0] in _CURRENCIES and all(
+                w in self.demonyms or "ال" + w in self.demonyms for w in words[1:]):
             return True
         return len(words) == 1 and words[0] in self.titles
 
