@@ -173,6 +173,36 @@ class _OnePass(Tokenizer):
                 yield token
 
 
+    def terms(self, value: str) -> list[str]:
+        """The index-mode token texts of ``value`` in order, without Token objects."""
+        out: list[str] = []
+        for match in WORD_PATTERN.finditer(value):
+            norm, bare, stem = word_forms(match.group())
+            if not norm:
+                continue
+            if self.stems:
+                if stem is not None:
+                    out.append(stem)
+            else:
+                out.append(norm)
+                if bare != norm:
+                    out.append(bare)
+        return out
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Exact index-mode tokens of ``value``: text → positions, in first-seen order."""
+        assert not self.stems, "stem positions are renumbered; the ranking field has none"
+        out: dict[str, list[int]] = {}
+        for pos, match in enumerate(WORD_PATTERN.finditer(value)):
+            norm, bare, _ = word_forms(match.group())
+            if not norm:
+                continue
+            out.setdefault(norm, []).append(pos)
+            if bare != norm:
+                out.setdefault(bare, []).append(pos)
+        return out
+
+
 class ExactTokenizer(_OnePass):
     """Normalised words, each word glued to a proclitic followed by its bare form."""
 

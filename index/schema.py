@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from whoosh import columns
-from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, Schema
 
 from archive.arabic import normalize_phrase
 from archive.kinds import EntityKind
 from archive.models import Article
 
 from .analysis import exact_analyzer, stem_analyzer
+from .textfield import ArabicText
 
 # Bumped when the schema or analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 7
@@ -27,9 +28,9 @@ def build_schema() -> Schema:
     """Exact fields for names and phrases, stemmed fields for ranking, facet columns."""
     fields = {
         "id": ID(stored=True, unique=True),
-        "title": TEXT(analyzer=exact_analyzer, stored=True, phrase=True),
-        "body": TEXT(analyzer=exact_analyzer, stored=True, phrase=True),
-        "body_stem": TEXT(analyzer=stem_analyzer, phrase=False),
+        "title": ArabicText(analyzer=exact_analyzer, stored=True, phrase=True),
+        "body": ArabicText(analyzer=exact_analyzer, stored=True, phrase=True),
+        "body_stem": ArabicText(analyzer=stem_analyzer, phrase=False),
         "date": _column_only(DATETIME(stored=True, sortable=True)),
         "dated": ID(sortable=True),  # "1"/"0": undated articles sort after dated ones
         "year": ID(),

@@ -32,3 +32,23 @@ def test_stopwords_can_be_kept_and_marked():
     tokens = [(t.text, t.stopped) for t in _stemmed()("من غزة", removestops=False)]
     assert [text for text, _ in tokens][-1] == [t.text for t in stem_analyzer("غزة")][0]
     assert len(list(stem_analyzer("من غزة", removestops=False))) == len(tokens)
+
+
+@pytest.mark.parametrize("field", ["title", "body_stem"])
+def test_one_pass_text_field_posts_what_whoosh_text_posts(field: str) -> None:
+    """`ArabicText.index` gives the same terms, frequencies, weights and encoded positions
+    as Whoosh's own `TEXT.index` with the same analyzer and format."""
+    from whoosh.fields import TEXT
+
+    from index.schema import build_schema
+
+    ours = build_schema()[field]
+    theirs = TEXT(analyzer=ours.analyzer, phrase=field == "title")
+    assert type(ours.format) is type(theirs.format)
+    text = ("قال الرئيسُ الأمريكي دونالد ترامب في واشنطن إن بغزة وللمدينة والمدينة "
+            "ـ ١٢٣ 2024 ... وبلينكن، بلينكن! في في من إلى")
+    assert list(ours.index(text)) == list(theirs.index(text))
+    assert list(ours.index(text * 3)) == list(theirs.index(text * 3))
+    assert list(ours.index("")) == list(theirs.index("")) == []
+    seed = SEED.read_text(encoding="utf-8")
+    assert list(ours.index(seed)) == list(theirs.index(seed))
