@@ -11,6 +11,7 @@ into the index's schema, so it must stay at this import path.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
@@ -18,9 +19,13 @@ from whoosh.system import pack_uint
 
 from .analysis import _OnePass
 
+Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, encoded value
+
 
 class ArabicText(TEXT):
-    def index(self, value, **kwargs):
+    """`TEXT` whose ``index`` takes the one-pass route for our analyzers."""
+
+    def index(self, value: object, **kwargs: object) -> Iterator[Posting]:
         analyzer, fmt = self.analyzer, self.format
         if (not isinstance(analyzer, _OnePass) or not isinstance(value, str)
                 or kwargs.get("mode", "index") != "index"
