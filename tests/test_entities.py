@@ -333,3 +333,24 @@ def test_name_units_give_unseen_names_a_feature_and_stay_clean() -> None:
     assert not [f for f in feats.own_features("المفاوضات") if f.startswith("nu=")]
     bare = FeatureSet(Lexicon(ExtractorConfig(name_units_file=None)))
     assert not [f for f in bare.own_features("لافروف") if f.startswith(("nu=", "nr="))]
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    ("وقال رئيس هيئة الترفيه تركي آل الشيخ إن", "تركي آل", "تركي آل الشيخ"),
+    ("وقال العقيد الركن تركي المالكي إن", "الركن تركي المالكي", "تركي المالكي"),
+])
+def test_person_spans_complete_a_family_name_and_drop_a_rank(text, span, expected) -> None:
+    from collections import Counter
+
+    from archive.arabic import normalize_word
+    from archive.entities.features import TOKEN_PATTERN
+    from archive.entities.lexicon import default_lexicon
+    from archive.entities.rules import PostRules
+    from archive.kinds import EntityKind
+
+    matches = list(TOKEN_PATTERN.finditer(text))
+    norms = [normalize_word(m.group()) for m in matches]
+    start = text.index(span)
+    spans = [(start, start + len(span), EntityKind.PERSON)]
+    out = PostRules(default_lexicon()).apply(text, spans, matches, norms, Counter())
+    assert [text[a:b] for a, b, _ in out] == [expected]

@@ -20,11 +20,13 @@ from archive.kinds import EntityKind
 Span = tuple[int, int, EntityKind]  # (start, end, kind)
 
 PERSON, PLACE, ORGANIZATION = EntityKind.PERSON, EntityKind.PLACE, EntityKind.ORGANIZATION
-_LEADING_NOISE = PERSON_CUES | ORG_CUES
+# A rank's "staff" word (العقيد الركن تركي المالكي) is no more a name than the rank.
+_LEADING_NOISE = PERSON_CUES | ORG_CUES | {normalize_word(w) for w in ("الركن", "ركن")}
 # A person's name never ends in a kinship particle (علي بن أبي طالب, not علي بن أبي), and
 # one that starts with بن/ابن/بنت lacks the given name before it (سهل بن حنيف).
 _NAME_LINKS = frozenset(normalize_word(w) for w in "بن ابن بنت أبو أبي أبا آل عبد".split())
 _SON_OF = frozenset(normalize_word(w) for w in "بن ابن بنت".split())
+_FAMILY = normalize_word("آل")  # آل + any word is a family name, a title word too (آل الشيخ)
 _PROPAGATE_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك")
 # A currency word alone is never an organisation, though the model learns ريال from
 # ريال مدريد and then tags every Saudi riyal (848 documents of SaudiNewsNet).
@@ -104,7 +106,8 @@ class PostRules:
                 lo = bisect_right(starts, start) - 1
                 hi = bisect_right(starts, end - 1) - 1
                 while (norms[hi] in _NAME_LINKS and hi + 1 < len(matches) and hi - lo < 8
-                       and _is_name_word(matches[hi + 1].group())):
+                       and (_is_name_word(matches[hi + 1].group())
+                            or (norms[hi] == _FAMILY and matches[hi + 1].group()[:1].isalpha()))):
                     hi += 1
                 while lo >= 1 and hi - lo < 8 and _is_name_word(matches[lo - 1].group()) and (
                         (norms[lo] in _SON_OF and self._is_given_name(matches[lo - 1].group()))
