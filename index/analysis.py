@@ -172,7 +172,6 @@ class _OnePass(Tokenizer):
                 token.text = bare
                 yield token
 
-
     def terms(self, value: str) -> list[str]:
         """The index-mode token texts of ``value`` in order, without Token objects."""
         out: list[str] = []

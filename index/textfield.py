@@ -27,18 +27,16 @@ class ArabicText(TEXT):
 
     def index(self, value: object, **kwargs: object) -> Iterator[Posting]:
         analyzer, fmt = self.analyzer, self.format
-        if (not isinstance(analyzer, _OnePass) or not isinstance(value, str)
-                or kwargs.get("mode", "index") != "index"
-                or type(fmt) not in (Positions, Frequency)):
-            yield from super().index(value, **kwargs)
-            return
-        boost = fmt.field_boost
-        if type(fmt) is Positions and not analyzer.stems:
-            for word, poslist in analyzer.positions(value).items():
-                n = len(poslist)
-                yield word.encode("utf-8"), n, n * boost, fmt.encode(poslist)
-        elif type(fmt) is Frequency:
-            for word, n in Counter(analyzer.terms(value)).items():
-                yield word.encode("utf-8"), n, float(n) * boost, pack_uint(n)
-        else:
-            yield from super().index(value, **kwargs)
+        if (isinstance(analyzer, _OnePass) and isinstance(value, str)
+                and kwargs.get("mode", "index") == "index"):
+            boost = fmt.field_boost
+            if type(fmt) is Positions and not analyzer.stems:
+                for word, poslist in analyzer.positions(value).items():
+                    n = len(poslist)
+                    yield word.encode("utf-8"), n, n * boost, fmt.encode(poslist)
+                return
+            if type(fmt) is Frequency:
+                for word, n in Counter(analyzer.terms(value)).items():
+                    yield word.encode("utf-8"), n, n * boost, pack_uint(n)
+                return
+        yield from super().index(value, **kwargs)

@@ -187,7 +187,6 @@ class Lexicon:
                     out[intern(word)] = shared.setdefault(key, key)
         return out
 
-
     @cached_property
     def name_units(self) -> dict[str, str]:
         """Normalised name word → role code (``G1`` common given name, ``S2`` rare surname,
