@@ -29,6 +29,8 @@ def main() -> None:
     args = parser.parse_args()
     docs = [(a.title, a.body) for a in itertools.islice(
         (x for x in read_sources([args.file]) if hasattr(x, "body")), args.articles)]
+    if not docs:
+        raise SystemExit(f"no articles read from {args.file}")
     schema = build_schema()
     variants = {"ArabicText": {n: schema[n] for n in FIELDS},
                 "TEXT": {n: TEXT(analyzer=schema[n].analyzer, phrase=n != "body_stem")
