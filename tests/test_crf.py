@@ -53,3 +53,30 @@ def test_unknown_features_weigh_nothing(taggers) -> None:
     chain = taggers[0].chain
     assert np.array_equal(chain.scores(["no-such-feature"]), np.zeros(len(chain.labels)))
     assert taggers[0].tag([]) == []
+
+
+def test_ragged_batches_match_crfsuite(taggers) -> None:
+    """Sentences of every length from 1 up, decoded in one batch: each ends where it ends."""
+    ours, reference, features = taggers
+    words = [w for s in _sentences(TEXTS[0]) for w in s]
+    sentences = [words[i:i + n] for i, n in enumerate(range(1, 40))]
+    expected = [reference.tag([list(f) for f in features.sentence(s)]) for s in sentences]
+    assert ours.tag(sentences) == expected
+    assert ours.tag(sentences[::-1]) == expected[::-1]
+
+
+def test_small_table_evicts_and_grows_without_changing_labels(taggers) -> None:
+    """A table far smaller than the vocabulary: rows are evicted and reused, and an
+    article with more distinct words than the table holds grows it; labels never change."""
+    full, reference, features = taggers
+    extractor = default_extractor()
+    sentences = [s for text in TEXTS for s in _sentences(text)]
+    size = 2 * max(len(set(s)) for s in sentences)  # any one sentence fits in half
+    assert len({w for s in sentences for w in s}) > 2 * size
+    small = Tagger(extractor.model_path, features, words=size)
+    expected = [reference.tag([list(f) for f in features.sentence(s)]) for s in sentences]
+    assert [small.tag([s])[0] for s in sentences] == expected
+    assert len(small.table) == size and len(small.rows) <= size
+    assert small.tag(sentences) == expected
+    assert len(small.table) > size
+    assert [small.tag([s])[0] for s in sentences[::-1]] == expected[::-1]
