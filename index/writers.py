@@ -25,6 +25,7 @@ import queue
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 
@@ -44,6 +45,11 @@ _RUN_CHUNK = 500
 _POSTING_BYTES = 110  # a posting's share of memory: 3 list slots, an int, a float, a bytes
 _TERM_BYTES = 250  # a new term's: its key tuple and bytes, dict entry, list
 _WAIT_S = 1.0  # how often the parent checks its workers are alive, and they their parent
+# Garbage-collector thresholds while segments are written. A build allocates millions of
+# containers that never form cycles (postings, tokens, feature tuples); with Python's
+# defaults (700, 10, 10) the collector ran 21 full passes over the whole heap per 4,000
+# articles, 4.1 of 41 s of CPU; with these, 0.7 s and no full pass, at the same peak RSS.
+_GC_THRESHOLDS = (10_000, 50, 50)
 
 
 class _TermPool:
@@ -182,15 +188,27 @@ def _segments(ix, articles: Iterator[Article], prepare: Prepare, limits: BuildLi
     A writer that fails is left as it is: cancelling it would remove the temporary storage
     every writer of the build shares, and the caller removes the whole build."""
     writer = None
-    for article in articles:
-        if writer is None:
-            writer = FastSegmentWriter(ix, _lk=False, limitmb=limits.pool_mb, **options)
-        writer.add_document(**prepare(article))
-        if writer.docnum >= limits.segment_articles:
-            segment, writer = writer._finalize_segment(), None
-            yield segment
-    if writer is not None:
-        yield writer._finalize_segment()
+    with _collect_less():
+        for article in articles:
+            if writer is None:
+                writer = FastSegmentWriter(ix, _lk=False, limitmb=limits.pool_mb, **options)
+            writer.add_document(**prepare(article))
+            if writer.docnum >= limits.segment_articles:
+                segment, writer = writer._finalize_segment(), None
+                yield segment
+        if writer is not None:
+            yield writer._finalize_segment()
+
+
+@contextmanager
+def _collect_less() -> Iterator[None]:
+    """`_GC_THRESHOLDS` for the duration, then the previous ones."""
+    before = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _in_workers(ix, articles: Iterable[Article], prepare: Prepare, procs: int,
