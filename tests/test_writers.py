@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import random
@@ -14,7 +15,7 @@ from archive.models import Article
 from index.build import WRITER_OPTIONS
 from index.models import BuildLimits
 from index.schema import article_to_document, build_schema
-from index.writers import _TermPool, write_articles
+from index.writers import _GC_THRESHOLDS, _TermPool, write_articles
 
 WORDS = ("غزة", "بغزة", "والقدس", "لبنان", "بيروت", "الاتفاق", "النووي", "روسيا", "ترامب",
          "الرئيس", "قال", "في", "من", "إلى", "المدينة", "اللاعبين", "مباراة", "الحكومة")
@@ -145,3 +146,20 @@ def test_forked_workers_never_share_a_run_file(tmp_path):
     for child in children:
         child.join()
     assert len(names) == 2
+
+
+def test_collector_runs_less_while_writing_and_is_restored(tmp_path):
+    """Full garbage-collector passes over a build's heap were a tenth of its CPU: segments
+    are written with higher thresholds, and the caller's are back afterwards."""
+    seen = []
+
+    def prepare(article: Article) -> dict:
+        seen.append(gc.get_threshold())
+        return _prepare(article)
+
+    before = gc.get_threshold()
+    assert before != _GC_THRESHOLDS
+    write_articles(_index(tmp_path, "ours"), _articles(20), prepare, procs=1,
+                   limits=BuildLimits(), **WRITER_OPTIONS)
+    assert set(seen) == {_GC_THRESHOLDS}
+    assert gc.get_threshold() == before
