@@ -163,3 +163,18 @@ def test_collector_runs_less_while_writing_and_is_restored(tmp_path):
                    limits=BuildLimits(), **WRITER_OPTIONS)
     assert set(seen) == {_GC_THRESHOLDS}
     assert gc.get_threshold() == before
+
+
+def test_pool_lets_go_of_its_postings_once_merging(tmp_path):
+    """The final merge owns the in-memory postings: the pool keeps none, so a writer left
+    for the collector does not keep a pool's worth of memory alive."""
+    ix = _index(tmp_path, "ours")
+    pool = _TermPool(ix.storage.temp_storage("runs"), limitmb=1)
+    for docnum in range(3):
+        pool.add(("body", b"b", docnum, 1.0, b""))
+        pool.add(("body", b"a", docnum, 2.0, b"v"))
+    merged = pool.sorted_terms()
+    first = next(merged)
+    assert pool.terms == {} and pool.size == 0
+    assert [first, *merged] == [(("body", b"a"), [0, 2.0, b"v", 1, 2.0, b"v", 2, 2.0, b"v"]),
+                                (("body", b"b"), [0, 1.0, b"", 1, 1.0, b"", 2, 1.0, b""])]
