@@ -139,8 +139,6 @@ def check_index(index_dir: Path, sources: Iterable[Article | Skipped] | None = N
         report.add(Kind.UNREADABLE, problem.file, f"segment {problem.segment}: {problem.error}")
     for doc_id in scanned.duplicates:
         report.add(Kind.DUPLICATE, doc_id, "stored more than once in the index")
-    if scanned.unnamed:
-        report.add(Kind.UNREADABLE, "(stored fields)", f"{scanned.unnamed} documents hold no id")
     manifest = _manifest(directory, report, scanned.generation)
     if scanned.stored_complete and manifest is not None:
         compare_manifest(manifest, scanned.documents, report)

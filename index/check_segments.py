@@ -45,7 +45,6 @@ class SegmentScan:
 
     documents: dict[str, list[str]] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
-    unnamed: int = 0  # live documents whose stored fields hold no id
     generation: int | None = None  # of the table of contents read
     segments: int = 0
     terms: int = 0
@@ -116,8 +115,11 @@ def _parts(reader: SegmentReader, storage, segment, out: SegmentScan
     def stored() -> None:
         if reader.doc_count_all():
             present(STORED)
-        for docnum in reader.all_doc_ids():
-            _record(reader.stored_fields(docnum), out)
+        live = list(reader.all_doc_ids())
+        unnamed = sum(not _record(reader.stored_fields(docnum), out) for docnum in live)
+        if unnamed:  # every article has an id: a cut column can read as empty fields
+            raise EOFError(f"{unnamed} of {len(live)} documents read without an id "
+                           "(file damaged?)")
 
     yield f"{filename(W3Codec.TERMS_EXT)} + {filename(W3Codec.POSTS_EXT)}", terms_and_postings
     yield column_file(STORED), stored
@@ -170,14 +172,15 @@ def _reading_column(reader: SegmentReader, column: str) -> Callable[[], None]:
     return read
 
 
-def _record(fields: dict, out: SegmentScan) -> None:
+def _record(fields: dict, out: SegmentScan) -> bool:
+    """Record one document's stored fields; False when they hold no id."""
     doc_id = fields.get("id")
     if not doc_id:
-        out.unnamed += 1
-        return
+        return False
     if doc_id in out.documents:
         out.duplicates.append(doc_id)
     out.documents[doc_id] = [fields.get("content_hash") or "", fields.get("origin") or ""]
+    return True
 
 
 def _say(exc: BaseException) -> str:

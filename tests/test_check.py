@@ -108,9 +108,12 @@ def test_inputs_reindex_skips_are_warnings_not_differences(tmp_path, src):
 
 
 @pytest.mark.parametrize("suffix", [".pst", "._stored.col", ".source_col.col", "._body_len.col"])
-def test_a_truncated_segment_file_is_named(ix, suffix):
+@pytest.mark.parametrize("kept", [0.25, 0.5, 0.75])
+def test_a_truncated_segment_file_is_named(ix, suffix, kept):
+    """Wherever the cut falls (the sizes vary with the paths stored in the index), the
+    damaged file is named, once."""
     path = segment_file(ix, suffix)
-    os.truncate(path, path.stat().st_size // 2)
+    os.truncate(path, int(path.stat().st_size * kept))
     result = run("check", "--index", ix)
     assert result.exit_code == DIFFERENT
     unreadable = [line for line in result.output.splitlines() if line.startswith("unreadable")]
@@ -211,3 +214,23 @@ def test_clean_again_after_an_incremental_reindex(ix, src):
     assert run("reindex", src, "--index", ix).exit_code == 0
     result = run("check", src, "--index", ix)
     assert result.exit_code == 0 and findings(result) == [], result.output
+
+
+def test_documents_read_without_an_id_name_their_stored_file(ix):
+    """Stored fields that come back without an id (a damaged column can read as empty) are
+    reported against the segment's stored-fields file, not as a nameless count."""
+    from whoosh import index as whoosh_index
+
+    from index.build import INDEX_NAME, WRITER_OPTIONS
+
+    before = {p.name for p in ix.iterdir()}
+    writer = whoosh_index.open_dir(str(ix), indexname=INDEX_NAME).writer(**WRITER_OPTIONS)
+    writer.add_document(title="بلا معرف", body="وثيقة بلا معرف")
+    writer.commit(merge=False)
+    [stored] = [name for name in {p.name for p in ix.iterdir()} - before
+                if name.endswith("._stored.col")]
+    result = run("check", "--index", ix)
+    assert result.exit_code == DIFFERENT
+    unreadable = [line for line in result.output.splitlines() if line.startswith("unreadable")]
+    assert len(unreadable) == 1 and stored in unreadable[0], result.output
+    assert "1 of 1 documents read without an id" in unreadable[0]
