@@ -68,7 +68,7 @@ def test_ragged_batches_match_crfsuite(taggers) -> None:
 def test_small_table_evicts_and_grows_without_changing_labels(taggers) -> None:
     """A table far smaller than the vocabulary: rows are evicted and reused, and an
     article with more distinct words than the table holds grows it; labels never change."""
-    full, reference, features = taggers
+    _, reference, features = taggers
     extractor = default_extractor()
     sentences = [s for text in TEXTS for s in _sentences(text)]
     size = 2 * max(len(set(s)) for s in sentences)  # any one sentence fits in half

@@ -72,7 +72,6 @@ class LinearChain:
             best[:k] = candidates.max(axis=1) + scores[t, :k]
         label = best.argmax(axis=1)
         path = np.zeros((longest, count), np.intp)
-        path[0] = label  # a one-token sentence's label
         for t in range(longest - 1, 0, -1):
             k = running[t]
             path[t, :k] = label[:k]
