@@ -15,6 +15,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from whoosh import query as Q
@@ -27,22 +28,46 @@ from .columns import column_values
 from .models import Facet, FacetName, FacetValue
 from .schema import facet_column, value_key
 
+_FEW = 4  # a match under a quarter of the pairs is counted document by document
+
 
 @dataclass(frozen=True)
 class FacetTable:
     """For every document of one index generation, the ids of its facet values."""
 
-    docs: np.ndarray  # document number of each (document, value) pair
+    docs: np.ndarray  # document number of each (document, value) pair, ascending
     ids: np.ndarray  # value id of each pair
     keys: list[str]  # value id → key
     labels: list[str]  # value id → the first spelling seen
     index: dict[str, int]  # key → value id
 
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """Where each document's pairs start, up to the last document with a value (CSR)."""
+        last = int(self.docs[-1]) if len(self.docs) else -1
+        return np.searchsorted(self.docs, np.arange(last + 2)).astype(np.int32)
+
     def count(self, matched: np.ndarray) -> np.ndarray:
-        """Documents per value id among ``matched`` (a boolean mask over documents)."""
+        """Documents per value id among ``matched`` (sorted document numbers).
+
+        A small match reads only its own documents' pairs (cost grows with the match);
+        a large one masks every pair (cost grows with the archive): the cheaper of the two.
+        """
         if not len(self.ids):
             return np.zeros(len(self.keys), dtype=np.int64)
-        return np.bincount(self.ids[matched[self.docs]], minlength=len(self.keys))
+        if len(matched) * _FEW < len(self.ids):
+            starts = self.starts
+            matched = matched[matched < len(starts) - 1]
+            first = starts[matched]
+            sizes = starts[matched + 1] - first
+            # positions first[i] .. first[i] + sizes[i] - 1 of every matched document
+            shift = np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
+            values = self.ids[shift + np.arange(len(shift))]
+        else:
+            mask = np.zeros(int(self.docs[-1]) + 1, dtype=bool)
+            mask[matched[matched < len(mask)]] = True
+            values = self.ids[mask[self.docs]]
+        return np.bincount(values, minlength=len(self.keys))
 
 
 class FacetType:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from whoosh.searching import Searcher
 
 from archive.kinds import EntityKind
@@ -67,16 +66,10 @@ class Generation:
             ]
         return self._lexicons[kind]
 
-    def mask(self, docnums: np.ndarray) -> np.ndarray:
-        """A boolean mask over every document number, true at ``docnums``."""
-        mask = np.zeros(self.postings.count, dtype=bool)
-        mask[docnums] = True
-        return mask
-
     def warm(self) -> None:
         """Facet tables, field lengths and dates now, not on a reader's first search."""
         for name in self.facets:
-            self.table(name)
+            self.table(name).starts  # noqa: B018 - computed once here, not on a search
         for field in ("title", "body", "body_stem"):
             self.postings.lengths(field)
         self.postings.dates()

@@ -285,16 +285,16 @@ def _facets(gen: Generation, matches: _Matched, request: SearchRequest
     """Document counts per facet value, each honouring every filter but its own."""
     if request.facet_limit == 0:
         return {}
-    masks = {}
+    matched = {}
     out = {}
     for name, facet in gen.facets.items():
         others = tuple(sorted(f for f in matches.filters if f != name))
-        if others not in masks:
-            docs = intersect([matches.base, *(matches.filters[f] for f in others)]).docs
-            masks[others] = gen.mask(docs)
+        if others not in matched:
+            matched[others] = intersect([matches.base,
+                                         *(matches.filters[f] for f in others)]).docs
         table = gen.table(name)
         selected = {facet.key(v) for v in request.filters.get(name, [])}
-        out[name] = facet.result(table, table.count(masks[others]), selected,
+        out[name] = facet.result(table, table.count(matched[others]), selected,
                                  request.facet_limit)
     return out
 

@@ -27,6 +27,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length
 
+from .phrases import phrase_keeps
 from .query import ExactTerm
 from .ranking import Ranking
 
@@ -197,6 +198,8 @@ class Evaluator:
             return Matches(docs, np.full(len(docs), q.boost), np.zeros(len(docs), np.int64))
         if type(q) is Q.DateRange:
             return self._dates(q)
+        if type(q) is Q.Phrase and self._positional(q):
+            return self._phrase(q)
         return self._whoosh(q)
 
     def _term(self, q: Q.Term) -> Matches:
@@ -271,6 +274,23 @@ class Evaluator:
         a, b = self.run(q.a), self.run(q.b)
         keep = ~np.isin(a.docs, b.docs, assume_unique=True)
         return Matches(a.docs[keep], a.scores[keep], a.hits[keep], a.terms)
+
+    def _positional(self, q: Q.Phrase) -> bool:
+        field = self.p.searcher.schema[q.fieldname] if q.fieldname in self.p.searcher.schema \
+            else None
+        return (len(q.words) > 1 and field is not None and field.format is not None
+                and field.format.supports("positions"))
+
+    def _phrase(self, q: Q.Phrase) -> Matches:
+        """Documents holding every word (posting arrays), kept where the words stand in
+        order (`index.phrases`); scored as Whoosh's phrase: the sum of the term scores."""
+        parts = [self._term(Q.Term(q.fieldname, word)) for word in q.words]
+        if not all(part.terms for part in parts):
+            return Matches.empty()  # Whoosh: a missing word matches nothing
+        every = intersect(parts)
+        keep = phrase_keeps(self.p, q.fieldname, q.words, every.docs, q.slop)
+        return Matches(every.docs[keep], every.scores[keep] * q.boost, every.hits[keep],
+                       every.terms)
 
     def _dates(self, q: Q.DateRange) -> Matches:
         dated, when = self.p.dates()

@@ -4,12 +4,15 @@ them, and they count exactly what a reader that makes its own tables counts."""
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from archive.models import Article
 from index.build import reindex
+from index.facets import FacetTable
 from index.schema import article_to_document
 from index.search import ArchiveSearcher, SearchRequest
 from index.store import INDEX_NAME, resolve
@@ -76,3 +79,21 @@ def test_tables_of_another_generation_are_not_used(tmp_path):
     assert gen._tables == {}
     places = {label: count for _, label, count in _facets(index_dir)["place"]}
     assert places["كوالالمبور"] == 1
+
+
+def test_counting_few_or_many_documents_gives_the_same_exact_counts():
+    """A small match is counted from its own documents' pairs, a large one over a mask of
+    every pair: both give what counting by hand gives, documents without values included."""
+    rng = np.random.default_rng(7)
+    per_doc = rng.integers(0, 4, size=2_000)  # 0 to 3 values a document
+    per_doc[-50:] = 0  # the last documents have none (past the table's last document)
+    docs = np.repeat(np.arange(2_000, dtype=np.int32), per_doc)
+    ids = rng.integers(0, 30, size=len(docs)).astype(np.int32)
+    table = FacetTable(docs, ids, [f"k{i}" for i in range(30)], [""] * 30, {})
+    pairs = {}
+    for d, i in zip(docs.tolist(), ids.tolist(), strict=True):
+        pairs.setdefault(d, []).append(i)
+    for size in (0, 1, 7, 100, 1_000, 2_000):
+        matched = np.sort(rng.choice(2_000, size=size, replace=False))
+        expected = Counter(i for d in matched.tolist() for i in pairs.get(d, []))
+        assert table.count(matched).tolist() == [expected[i] for i in range(30)]

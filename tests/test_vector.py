@@ -24,6 +24,9 @@ QUERIES = [
     "title:نتنياهو",
     "date:2018-04..2018-05", "نتنياهو date:2018-06..", "حماس غزة", "*", "",
     "متى التقى نتنياهو بلينكن في القدس", "source:\"BBC Arabic\"", "لا", "كلمةغيرموجودة",
+    # Phrases: several words, slop, a repeated word, a word the index lacks, with others.
+    '"زار نتنياهو غزة"', '"نتنياهو غزة"~3', '"غزة غزة"', '"نتنياهو كلمةغيرموجودة"',
+    '"وزير الخارجية" OR "رئيس الوزراء" بلينكن', 'title:"نتنياهو في غزة"',
 ]
 
 
@@ -102,3 +105,46 @@ def test_other_ranking_settings_are_honoured(tmp_path):
         assert [d for d, _ in have] == [d for d, _ in want]
         assert [s for _, s in have] == pytest.approx([s for _, s in want], rel=1e-6)
     searcher.close()
+
+
+_ORDERS = [  # body of article i: pattern i % 4
+    "قرر البنك المركزي رفع الفائدة",
+    "قرر المركزي البنك رفع الفائدة",  # the words reversed
+    "قرر البنك الوطني المركزي رفع الفائدة",  # one word between them
+    "قرر البنك رفع الفائدة",  # the second word missing
+]
+
+
+@pytest.fixture(scope="module")
+def orders(tmp_path_factory):
+    """300 articles (several posting blocks a word) in two segments."""
+    root = tmp_path_factory.mktemp("phrases")
+    articles = [{"id": f"p{i}", "title": f"خبر {i}", "body": _ORDERS[i % 4]} for i in range(300)]
+    build(root / "ix", write_jsonl(root / "a.jsonl", articles[:250]))
+    ix = whoosh_index.open_dir(str(resolve(root / "ix")), indexname=INDEX_NAME)
+    with ix.writer() as writer:
+        for article in articles[250:]:
+            writer.add_document(**article_to_document(Article(**article)))
+    s = ArchiveSearcher(root / "ix")
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize(("text", "patterns"), [
+    ('"البنك المركزي"', {0}),
+    ('"البنك المركزي"~2', {0, 2}),
+    ('"المركزي البنك"', {1}),
+    ('"البنك المركزي رفع"', {0}),
+    ('"البنك المركزي رفع"~2', {0, 2}),
+    ('"البنك رفع"', {1, 3}),
+    ('"البنك رفع"~2', {0, 1, 3}),
+    ('"البنك رفع"~3', {0, 1, 2, 3}),
+])
+def test_phrases_keep_order_and_distance_as_whoosh_does(orders, text, patterns):
+    expected, got = _both(orders, text, "all")
+    gen = orders.generation()
+    ids = {gen.searcher.stored_fields(int(d))["id"] for d in got.docs}
+    assert ids == {f"p{i}" for i in range(300) if i % 4 in patterns}
+    want = sorted((hit.docnum, hit.score) for hit in expected)
+    assert got.docs.tolist() == [d for d, _ in want]
+    assert got.scores.tolist() == pytest.approx([s for _, s in want], rel=1e-6)
