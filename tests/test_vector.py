@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 
 from archive.models import Article
+from index.build import WRITER_OPTIONS
 from index.query import parse
 from index.ranking import Ranking
 from index.resolve import resolve_names
@@ -117,15 +119,20 @@ _ORDERS = [  # body of article i: pattern i % 4
 
 @pytest.fixture(scope="module")
 def orders(tmp_path_factory):
-    """300 articles (several posting blocks a word) in two segments."""
+    """300 articles in two segments, blocks of 32 postings: several blocks a word."""
     root = tmp_path_factory.mktemp("phrases")
     articles = [{"id": f"p{i}", "title": f"خبر {i}", "body": _ORDERS[i % 4]} for i in range(300)]
-    build(root / "ix", write_jsonl(root / "a.jsonl", articles[:250]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(WRITER_OPTIONS, "codec", W3Codec(blocklimit=32, inlinelimit=4))
+        build(root / "ix", write_jsonl(root / "a.jsonl", articles[:250]))
     ix = whoosh_index.open_dir(str(resolve(root / "ix")), indexname=INDEX_NAME)
     with ix.writer() as writer:
         for article in articles[250:]:
             writer.add_document(**article_to_document(Article(**article)))
     s = ArchiveSearcher(root / "ix")
+    first = s.generation().searcher.reader().leaf_readers()[0][0]
+    word = first._terms.matcher("body", "قرر".encode(), first.schema["body"].format)
+    assert word.block_max_id() < 249  # the word's first block ends before its last document
     yield s
     s.close()
 
