@@ -281,10 +281,12 @@ class Evaluator:
         return Matches(a.docs[keep], a.scores[keep], a.hits[keep], a.terms)
 
     def _positional(self, q: Q.Phrase) -> bool:
-        field = self.p.searcher.schema[q.fieldname] if q.fieldname in self.p.searcher.schema \
-            else None
-        return (len(q.words) > 1 and field is not None and field.format is not None
-                and field.format.supports("positions"))
+        """A phrase of several words on a field with positions (else Whoosh's matcher)."""
+        schema = self.p.searcher.schema
+        if len(q.words) < 2 or q.fieldname not in schema:
+            return False
+        fmt = schema[q.fieldname].format
+        return fmt is not None and fmt.supports("positions")
 
     def _phrase(self, q: Q.Phrase) -> Matches:
         """Documents holding every word (posting arrays), kept where the words stand in
