@@ -142,9 +142,10 @@ def run_monitored(cmd: list[str], log: Path, watch: Path | None = None) -> Run:
 
 
 def time_queries(run: Callable[[str, str], int], queries: list[str], match: str) -> dict:
-    """Each query once; adds the mean hit count. A query that raises is left out of the
-    times and counted (with the first error), so one bug does not end a long run."""
-    times, totals, errors = [], [], []
+    """Each query once; adds the mean hit count and the five slowest queries. A query that
+    raises is left out of the times and counted (with the first error), so one bug does
+    not end a long run."""
+    times, totals, errors, slowest = [], [], [], []
     for query in queries:
         started = time.perf_counter()
         try:
@@ -153,9 +154,11 @@ def time_queries(run: Callable[[str, str], int], queries: list[str], match: str)
             errors.append(f"{query!r}: {type(exc).__name__}: {exc}"[:300])
             continue
         times.append((time.perf_counter() - started) * 1000)
+        slowest = sorted([*slowest, (round(times[-1], 1), query)], reverse=True)[:5]
     return {**percentiles(times or [0.0]), "n": len(times),
             "mean_hits": round(sum(totals) / max(1, len(totals)), 1),
-            "errors": len(errors), "first_error": errors[0] if errors else None}
+            "errors": len(errors), "first_error": errors[0] if errors else None,
+            "slowest": slowest}
 
 
 # -- corpus -----------------------------------------------------------------------------

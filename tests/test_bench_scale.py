@@ -83,6 +83,9 @@ def test_scale_reports_every_figure(tmp_path, capsys):
                 assert _ordered(figures) and figures["n"] == len(QUERIES)
     assert size["library"]["page"]["any"]["mean_hits"] > 0
     assert size["fts5"]["page"]["any"]["mean_hits"] > 0
+    slowest = size["library"]["page"]["all"]["slowest"]  # the queries behind the tail
+    assert len(slowest) == min(5, len(QUERIES)) and {q for _, q in slowest} <= set(QUERIES)
+    assert [ms for ms, _ in slowest] == sorted((ms for ms, _ in slowest), reverse=True)
     http = size["http"]
     assert http["ready_s"] > 0 and http["server_rss_mb"] > 0
     assert all(_ordered(http["page"][m]) for m in ("all", "any"))
