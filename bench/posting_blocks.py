@@ -64,8 +64,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for block, gen in gens.items():
                 postings = gen.postings
-                postings._cache.clear()
-                postings._cached = 0
+                postings.forget()
                 started = time.perf_counter()
                 for field, text in terms:
                     postings.term(field, text)
