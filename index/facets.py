@@ -110,16 +110,20 @@ class FacetType:
         labels: list[str] = []
         docs = array("i")  # 4 bytes a (document, value) pair, not a list's 8 and more
         values = array("i")
+        known: dict[str, int] = {}  # stored value → id: each value's key is made once
         for docnum, raw_values in column_values(reader, self.column):
             own: dict[int, None] = {}
-            for raw in raw_values:
-                raw = self.raw_value(raw)
-                key = self.key(raw)
-                if key not in ids:
-                    ids[key] = len(keys)
-                    keys.append(key)
-                    labels.append(raw)
-                own[ids[key]] = None
+            for stored in raw_values:
+                i = known.get(stored)
+                if i is None:
+                    raw = self.raw_value(stored)
+                    key = self.key(raw)
+                    if key not in ids:
+                        ids[key] = len(keys)
+                        keys.append(key)
+                        labels.append(raw)
+                    i = known[stored] = ids[key]
+                own[i] = None
             docs.extend([docnum] * len(own))
             values.extend(own)
         return FacetTable(np.frombuffer(docs, dtype=np.int32),

@@ -31,26 +31,37 @@ MIN_NEIGHBOURS = 0.2  # cosine of the co-occurring entity counts
 _LONG_VOWELS = frozenset("اوي")
 
 
+def _no_neighbours(key: str) -> Counter[str]:
+    return Counter()
+
+
 @dataclass
 class Observations:
     """What one pass over the archive's entity columns saw."""
 
     kind_docs: dict[str, Counter[str]] = field(default_factory=dict)  # key → kind → docs
-    neighbours: dict[str, Counter[str]] = field(default_factory=dict)  # key → co-keys → docs
     # word → kind → docs with a longer name of that kind holding the word: the person
     # بوتين is mostly stored as فلاديمير بوتين
     word_kind_docs: dict[str, Counter[str]] = field(default_factory=dict)
+    # key → co-occurring keys of another skeleton → docs, asked only for the pairs that
+    # reach `_alike_neighbours` (held for every candidate key, they were 10M counts and
+    # 300 MiB at a million articles)
+    neighbours: Callable[[str], Counter[str]] = _no_neighbours
 
-    def add_document(self, keys_by_kind: dict[str, set[str]], candidates: set[str]) -> None:
-        every = {key for keys in keys_by_kind.values() for key in keys}
+    def add_document(self, keys_by_kind: dict[str, set[str]]) -> None:
         for kind, keys in keys_by_kind.items():
             for key in keys:
-                self.kind_docs.setdefault(key, Counter())[kind] += 1
+                _count(self.kind_docs, key, kind)
             for word in {w for key in keys if " " in key for w in key.split()}:
-                self.word_kind_docs.setdefault(word, Counter())[kind] += 1
-        for key in every & candidates:
-            self.neighbours.setdefault(key, Counter()).update(
-                k for k in every if variant_key(k) != variant_key(key))
+                _count(self.word_kind_docs, word, kind)
+
+
+def _count(counts: dict[str, Counter[str]], key: str, kind: str) -> None:
+    # Not ``setdefault(key, Counter())``: a Counter made per call was 10% of an alias build.
+    kinds = counts.get(key)
+    if kinds is None:
+        kinds = counts[key] = Counter()
+    kinds[kind] += 1
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,7 @@ def _within(short: str, long: str) -> bool:
 
 
 def _alike_neighbours(a: str, b: str, seen: Observations) -> str:
-    na, nb = seen.neighbours.get(a, Counter()), seen.neighbours.get(b, Counter())
+    na, nb = seen.neighbours(a), seen.neighbours(b)
     dot = sum(n * nb[k] for k, n in na.items() if k in nb)
     norm = math.sqrt(sum(n * n for n in na.values()) * sum(n * n for n in nb.values()))
     cosine = dot / norm if norm else 0.0
