@@ -34,6 +34,7 @@ from .ranking import Ranking
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_DENSE_UNION = 32  # `unite` counts per document past 1/32 of the archive's postings
 _CACHE_POSTINGS = 8_000_000  # postings kept per generation (64 MB: int32 + float32 each)
 
 
@@ -258,13 +259,7 @@ class Evaluator:
         parts = [p for p in parts if len(p.docs)]
         if not parts:
             return Matches(_EMPTY_I, _EMPTY_F, _EMPTY_I, terms)
-        docs = np.unique(np.concatenate([p.docs for p in parts]))
-        scores = np.zeros(len(docs))
-        hits = np.zeros(len(docs), np.int64)
-        for part in parts:
-            at = np.searchsorted(docs, part.docs)
-            scores[at] += part.scores
-            hits[at] += part.hits
+        docs, scores, hits = unite(parts)
         if q.boost != 1.0:
             scores *= q.boost
         if q.scale and terms:
@@ -343,7 +338,11 @@ def intersect(parts: list[Matches]) -> Matches:
         if not len(docs):
             break
         if part.docs is not docs:
-            docs = np.intersect1d(docs, part.docs, assume_unique=True)
+            # A mark per document: 20-40× faster than np.intersect1d, which sorts both
+            # (1M documents: 0.5 against 16 ms for 50k ∩ 300k).
+            marked = np.zeros(int(docs[-1]) + 1, dtype=bool)
+            marked[part.docs[part.docs <= docs[-1]]] = True
+            docs = docs[marked[docs]]
     scores = np.zeros(len(docs))
     hits = np.zeros(len(docs), np.int64)
     for part in parts:
@@ -351,6 +350,29 @@ def intersect(parts: list[Matches]) -> Matches:
         scores += part.scores[at]
         hits += part.hits[at]
     return Matches(docs, scores, hits, sum(p.terms for p in parts))
+
+
+def unite(parts: list[Matches]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Documents in any of ``parts`` (each non-empty), with scores and term counts summed
+    in part order (Whoosh's `Or` before its coordination bonus)."""
+    every = np.concatenate([p.docs for p in parts])
+    size = int(max(p.docs[-1] for p in parts)) + 1
+    if len(every) * _DENSE_UNION > size:
+        # Counted per document number: np.unique sorts (or hashes) every posting, 0.5 s
+        # for a million postings against 15 ms here; below a thirty-second of the archive
+        # the sort is cheaper than three archive-long arrays.
+        present = np.flatnonzero(np.bincount(every, minlength=size))
+        summed = [np.bincount(every, np.concatenate(arrays), size)[present] for arrays in
+                  ([p.scores for p in parts], [p.hits for p in parts])]
+        return present, summed[0], summed[1].astype(np.int64)
+    docs = np.unique(every)
+    scores = np.zeros(len(docs))
+    hits = np.zeros(len(docs), np.int64)
+    for part in parts:
+        at = np.searchsorted(docs, part.docs)
+        scores[at] += part.scores
+        hits[at] += part.hits
+    return docs, scores, hits
 
 
 def top(matches: Matches, n: int) -> np.ndarray:

@@ -3,11 +3,15 @@ scores, the same order, on a real index with several segments and a deleted docu
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from archive.models import Article
+from index import vector
 from index.build import WRITER_OPTIONS
 from index.query import parse
 from index.ranking import Ranking
@@ -15,7 +19,7 @@ from index.resolve import resolve_names
 from index.schema import article_to_document
 from index.search import ArchiveSearcher
 from index.store import INDEX_NAME, resolve
-from index.vector import intersect, top
+from index.vector import Matches, intersect, top, unite
 
 from .helpers import SEED, build, write_jsonl
 from .test_search import ARTICLES
@@ -155,3 +159,37 @@ def test_phrases_keep_order_and_distance_as_whoosh_does(orders, text, patterns):
     want = sorted((hit.docnum, hit.score) for hit in expected)
     assert got.docs.tolist() == [d for d, _ in want]
     assert got.scores.tolist() == pytest.approx([s for _, s in want], rel=1e-6)
+
+
+def _random_parts(rng: random.Random, n: int) -> list[Matches]:
+    parts = []
+    for _ in range(n):
+        docs = np.array(sorted(rng.sample(range(400), rng.randint(1, 120))), dtype=np.int64)
+        parts.append(Matches(docs, np.array([rng.random() for _ in docs]),
+                             np.array([rng.randint(1, 3) for _ in docs], dtype=np.int64), 1))
+    return parts
+
+
+@pytest.mark.parametrize("dense", [0, 10**9])  # sorted union, and counted per document
+def test_unions_and_intersections_equal_a_count_by_hand(monkeypatch, dense):
+    monkeypatch.setattr(vector, "_DENSE_UNION", dense)
+    rng = random.Random(dense)
+    for _ in range(30):
+        parts = _random_parts(rng, rng.randint(2, 4))
+        scores: dict[int, float] = {}
+        hits: dict[int, int] = {}
+        for part in parts:  # in part order, as Whoosh's Or adds them
+            for d, s, h in zip(part.docs.tolist(), part.scores.tolist(), part.hits.tolist(),
+                               strict=True):
+                scores[d] = scores.get(d, 0.0) + s
+                hits[d] = hits.get(d, 0) + h
+        docs, united, counts = unite(parts)
+        assert docs.tolist() == sorted(scores)
+        assert united.tolist() == [scores[d] for d in sorted(scores)]
+        assert counts.tolist() == [hits[d] for d in sorted(scores)]
+
+        common = sorted(set.intersection(*(set(p.docs.tolist()) for p in parts)))
+        both = intersect(parts)
+        assert both.docs.tolist() == common
+        assert np.allclose(both.scores, [sum(p.scores[np.searchsorted(p.docs, d)]
+                                             for p in parts) for d in common])
