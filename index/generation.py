@@ -67,7 +67,9 @@ class Generation:
         return self._lexicons[kind]
 
     def warm(self) -> None:
-        """Facet tables, field lengths and dates now, not on a reader's first search."""
+        """Facet tables, field lengths, dates and the alias table's spellings now, not on a
+        reader's first search."""
+        self.aliases.warm()
         for name in self.facets:
             self.table(name).starts  # noqa: B018 - computed once here, not on a search
         for field in ("title", "body", "body_stem"):
