@@ -21,7 +21,7 @@ from index.resolve import resolve_names
 from index.schema import article_to_document
 from index.search import ArchiveSearcher
 from index.store import INDEX_NAME, resolve
-from index.vector import Matches, intersect, top, unite
+from index.vector import Matches, _compact, intersect, top, unite
 
 from .helpers import SEED, build, write_jsonl
 from .test_search import ARTICLES
@@ -210,3 +210,13 @@ def test_positions_decoded_in_bulk_equal_whoosh_decoding_each(fmt):
     positions, sizes = _positions(fmt, values)
     assert sizes.tolist() == [len(ps) for ps in lists]
     assert positions.tolist() == [p for ps in lists for p in ps]
+
+
+@pytest.mark.parametrize(("weights", "dtype"), [
+    ([1.0, 2.0, 255.0], np.uint8),  # term counts: one byte each
+    ([1.0, 256.0], np.float32), ([0.5, 1.0], np.float32), ([-1.0, 2.0], np.float32),
+])
+def test_cached_weights_are_kept_exactly_in_the_smallest_type(weights, dtype):
+    stored = _compact(np.array(weights))
+    assert stored.dtype == dtype
+    assert stored.astype(np.float64).tolist() == weights
