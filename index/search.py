@@ -25,6 +25,7 @@ from archive.kinds import EntityKind
 from .aliases import ALIASES_FILE
 from .articles import NO_MARKS, article_view, highlighter, make_hit
 from .generation import Generation
+from .matches import Matches, intersect, top
 from .models import (
     ArticleView,
     Facet,
@@ -41,7 +42,7 @@ from .ranking import DEFAULT_RANKING, Ranking
 from .resolve import entity_keys, resolve_names
 from .store import IndexMissing, open_index, resolve
 from .suggest import complete_names, did_you_mean
-from .vector import Matches, by_date, intersect, top
+from .vector import by_date
 
 __all__ = ["ArchiveSearcher", "Hit", "SearchRequest", "SearchResult"]
 

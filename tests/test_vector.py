@@ -12,8 +12,9 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Characters, Positions
 
 from archive.models import Article
-from index import vector
+from index import matches
 from index.build import WRITER_OPTIONS
+from index.matches import Matches, intersect, top, unite
 from index.phrases import _positions
 from index.query import parse
 from index.ranking import Ranking
@@ -21,7 +22,7 @@ from index.resolve import resolve_names
 from index.schema import article_to_document
 from index.search import ArchiveSearcher
 from index.store import INDEX_NAME, resolve
-from index.vector import Matches, _compact, intersect, top, unite
+from index.vector import _compact
 
 from .helpers import SEED, build, write_jsonl
 from .test_search import ARTICLES
@@ -174,7 +175,7 @@ def _random_parts(rng: random.Random, n: int) -> list[Matches]:
 
 @pytest.mark.parametrize("dense", [0, 10**9])  # sorted union, and counted per document
 def test_unions_and_intersections_equal_a_count_by_hand(monkeypatch, dense):
-    monkeypatch.setattr(vector, "_DENSE_UNION", dense)
+    monkeypatch.setattr(matches, "_DENSE_UNION", dense)
     rng = random.Random(dense)
     for _ in range(30):
         parts = _random_parts(rng, rng.randint(2, 4))
