@@ -8,6 +8,9 @@ import json
 import sys
 from pathlib import Path
 
+from archive.readers import read_sources
+from index.build import reindex
+
 _BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 SOURCES = ("الجزيرة", "العربية", "بي بي سي عربي")
@@ -210,3 +213,21 @@ def test_load_holds_the_page_through_a_full_reindex(tmp_path):
     assert report["requests"] == sum(p["requests"] for p in report["phases"].values())
     assert report["probe_id"] == "new-t000" and report["new_corpus_served"] is True
     assert report["probe_total_after"] == 4 * report["probe_total_before"] > 0  # 120 vs 30
+
+
+def test_index_latency_times_an_index_already_built(tmp_path, capsys):
+    latency = _load("index_latency")
+    articles = _write_gz(tmp_path / "a.jsonl.gz", _articles(30))
+    index = tmp_path / "index"
+    reindex(index, read_sources([articles]))
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    figures = latency.main([str(index), "--queries", str(queries), "--titles", str(articles)])
+    for mode in ("top10", "page"):
+        for match in ("all", "any"):
+            assert _ordered(figures["library"][mode][match])
+            assert figures["library"][mode][match]["n"] == len(QUERIES)
+    assert figures["library"]["page"]["all"]["mean_hits"] > 0  # the queries found articles
+    assert all(_ordered(figures["http"]["page"][m]) for m in ("all", "any"))
+    assert figures["http"]["ready_s"] > 0
+    assert "HTTP page any:" in capsys.readouterr().out
