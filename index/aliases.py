@@ -10,7 +10,7 @@ import heapq
 import json
 import os
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import groupby
@@ -25,12 +25,13 @@ from archive.entities.keys import fold_word, variant_key
 from archive.kinds import EntityKind
 
 from .analysis import rank_stem
+from .arrays import ranges
 from .columns import column_values
 from .schema import facet_column
 from .variants import Decision, Observations, candidates, decide, objection, swapped_vowels
 
 ALIASES_FILE = "aliases.json"
-_CHUNK_DOCUMENTS = 100_000
+_CHUNK_DOCUMENTS = 100_000  # documents per step of `documents`: bounded temporaries
 MIN_CLASH_DOCS = 3  # a name seen in fewer articles does not take another's stem away
 
 
@@ -58,7 +59,8 @@ class AliasTable:
                        text_docs: Callable[[str], int]) -> AliasTable:
         """The table of every document's names by kind; ``text_docs(word)`` counts the
         articles whose body has the (normalised) word."""
-        variants: dict[str, dict[str, Counter[str]]] = {kind.value: {} for kind in EntityKind}
+        variants: dict[str, defaultdict[str, Counter[str]]] = {
+            kind.value: defaultdict(Counter) for kind in EntityKind}
         doc_keys = _KeysByDocument()
         for names_by_kind in documents:
             keys_by_kind: dict[str, set[str]] = {}
@@ -68,10 +70,7 @@ class AliasTable:
                     key = entity_key(name)
                     if not key:
                         continue
-                    forms = variants[kind_name].get(key)
-                    if forms is None:
-                        forms = variants[kind_name][key] = Counter()
-                    forms[name] += 1
+                    variants[kind_name][key][name] += 1
                     keys.add(key)
             doc_keys.add(keys_by_kind)
         wanted = {k for table in variants.values() for group in candidates(list(table))
@@ -264,14 +263,13 @@ class _KeysByDocument:
         codes = np.frombuffer(self.codes, dtype=np.int32)
         ends = np.frombuffer(self.ends, dtype=np.int64)
         counts = np.zeros(size, dtype=np.int64)
-        for lo in range(0, len(ends), _CHUNK_DOCUMENTS):  # bounded temporaries
+        for lo in range(0, len(ends), _CHUNK_DOCUMENTS):
             hi = min(lo + _CHUNK_DOCUMENTS, len(ends))
             first = ends[lo - 1] if lo else 0
             chunk = codes[first:ends[hi - 1]]
             at = np.flatnonzero(chunk % kinds == i)
             docs = np.searchsorted(ends[lo:hi], first + at, side="right")
-            pairs = np.unique(docs * size + target[chunk[at] // kinds])
-            counts += np.bincount(pairs % size, minlength=size)
+            counts += _distinct(docs, target[chunk[at] // kinds], size)
         return Counter({self.keys[j]: int(counts[j]) for j in np.flatnonzero(counts)})
 
     def neighbours(self, wanted: set[str]) -> Callable[[str], Counter[str]]:
@@ -296,15 +294,18 @@ class _KeysByDocument:
             mine = np.unique(docs[lo:hi])
             begins = np.where(mine > 0, ends[mine - 1], 0)
             lengths = ends[mine] - begins
-            # Every code of those documents: each document's range, laid end to end.
-            spans = np.repeat(begins - (np.cumsum(lengths) - lengths), lengths)
-            co = codes[spans + np.arange(lengths.sum())] // kinds
-            pairs = np.unique(np.repeat(np.arange(len(mine)), lengths) * size + co)
-            counts = np.bincount(pairs % size, minlength=size)
+            co = codes[ranges(begins, lengths)] // kinds  # every key of those documents
+            counts = _distinct(np.repeat(np.arange(len(mine)), lengths), co, size)
             skeleton = variant_key(key)
             return Counter({self.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)
                             if variant_key(self.keys[i]) != skeleton})
         return of
+
+
+def _distinct(docs: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
+    """Per key id below ``size``, how many distinct documents of ``docs`` have it (the
+    pairs ``docs[i]``, ``keys[i]`` counted once each)."""
+    return np.bincount(np.unique(docs * size + keys) % size, minlength=size)
 
 
 def _joined(table: dict[str, Counter[str]], merged: dict[str, str]) -> dict[str, Counter[str]]:

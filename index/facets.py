@@ -24,6 +24,7 @@ from archive.entities import entity_key
 from archive.kinds import EntityKind
 
 from .aliases import AliasTable
+from .arrays import ranges
 from .columns import column_values
 from .models import Facet, FacetName, FacetValue
 from .schema import facet_column, value_key
@@ -60,9 +61,7 @@ class FacetTable:
             matched = matched[matched < len(starts) - 1]
             first = starts[matched]
             sizes = starts[matched + 1] - first
-            # positions first[i] .. first[i] + sizes[i] - 1 of every matched document
-            shift = np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
-            values = self.ids[shift + np.arange(len(shift))]
+            values = self.ids[ranges(first, sizes)]  # every matched document's pairs
         else:
             mask = np.zeros(int(self.docs[-1]) + 1, dtype=bool)
             mask[matched[matched < len(mask)]] = True

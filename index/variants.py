@@ -18,7 +18,7 @@ Each decision keeps its reason, which `archive entities` prints.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -39,10 +39,12 @@ def _no_neighbours(key: str) -> Counter[str]:
 class Observations:
     """What one pass over the archive's entity columns saw."""
 
-    kind_docs: dict[str, Counter[str]] = field(default_factory=dict)  # key → kind → docs
+    # key → kind → docs
+    kind_docs: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     # word → kind → docs with a longer name of that kind holding the word: the person
     # بوتين is mostly stored as فلاديمير بوتين
-    word_kind_docs: dict[str, Counter[str]] = field(default_factory=dict)
+    word_kind_docs: defaultdict[str, Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter))
     # key → co-occurring keys of another skeleton → docs, asked only for the pairs that
     # reach `_alike_neighbours` (held for every candidate key, they were 10M counts and
     # 300 MiB at a million articles)
@@ -51,17 +53,9 @@ class Observations:
     def add_document(self, keys_by_kind: dict[str, set[str]]) -> None:
         for kind, keys in keys_by_kind.items():
             for key in keys:
-                _count(self.kind_docs, key, kind)
+                self.kind_docs[key][kind] += 1
             for word in {w for key in keys if " " in key for w in key.split()}:
-                _count(self.word_kind_docs, word, kind)
-
-
-def _count(counts: dict[str, Counter[str]], key: str, kind: str) -> None:
-    # Not ``setdefault(key, Counter())``: a Counter made per call was 10% of an alias build.
-    kinds = counts.get(key)
-    if kinds is None:
-        kinds = counts[key] = Counter()
-    kinds[kind] += 1
+                self.word_kind_docs[word][kind] += 1
 
 
 @dataclass(frozen=True)
