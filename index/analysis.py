@@ -175,8 +175,7 @@ class _OnePass(Tokenizer):
     def terms(self, value: str) -> list[str]:
         """The index-mode token texts of ``value`` in order, without Token objects."""
         out: list[str] = []
-        for match in WORD_PATTERN.finditer(value):
-            norm, bare, stem = word_forms(match.group())
+        for norm, bare, stem in _forms(value):
             if not norm:
                 continue
             if self.stems:
@@ -192,14 +191,36 @@ class _OnePass(Tokenizer):
         """Exact index-mode tokens of ``value``: text → positions, in first-seen order."""
         assert not self.stems, "stem positions are renumbered; the ranking field has none"
         out: dict[str, list[int]] = {}
-        for pos, match in enumerate(WORD_PATTERN.finditer(value)):
-            norm, bare, _ = word_forms(match.group())
+        for pos, (norm, bare, _) in enumerate(_forms(value)):
             if not norm:
                 continue
             out.setdefault(norm, []).append(pos)
             if bare != norm:
                 out.setdefault(bare, []).append(pos)
         return out
+
+
+Forms = tuple[str, str, str | None]
+_recent: tuple[str, list[Forms]] = ("", [])
+
+
+def _forms(text: str) -> list[Forms]:
+    """`word_forms` of each word of ``text``, at index time.
+
+    A document's ranking field is its title, a newline and its body
+    (`index.schema.article_to_document`), and Whoosh indexes ``body`` just before it: the
+    body's forms are kept from one call to the next and reused, so the body is tokenised
+    once an article, not twice. Only a shortcut: any other text or order tokenises anew.
+    """
+    global _recent
+    last, forms = _recent
+    if (last and len(text) > len(last) and text[-len(last) - 1] == "\n"
+            and text.endswith(last)):
+        head = text[:-len(last) - 1]
+        return [word_forms(m.group()) for m in WORD_PATTERN.finditer(head)] + forms
+    forms = [word_forms(m.group()) for m in WORD_PATTERN.finditer(text)]
+    _recent = (text, forms)
+    return forms
 
 
 class ExactTokenizer(_OnePass):

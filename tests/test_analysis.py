@@ -52,3 +52,23 @@ def test_one_pass_text_field_posts_what_whoosh_text_posts(field: str) -> None:
     assert list(ours.index("")) == list(theirs.index("")) == []
     seed = SEED.read_text(encoding="utf-8")
     assert list(ours.index(seed)) == list(theirs.index(seed))
+
+
+@pytest.mark.parametrize(("body", "ranking"), [
+    ("بغزة وللمدينة والمدينة ـ ١٢٣ في", "قال الرئيسُ في واشنطن\nبغزة وللمدينة والمدينة ـ ١٢٣ في"),
+    ("غزة والقاهرة", "بغزة والقاهرة"),  # the body ends it, but inside a word: no reuse
+    ("غزة", "في\n\nغزة"),
+    ("غزة", "غزة"),
+])
+def test_ranking_text_after_its_body_posts_what_whoosh_posts(body: str, ranking: str) -> None:
+    """A build indexes ``body`` and then ``body_stem`` (title, newline, body), reusing the
+    body's word forms; the postings are still those of Whoosh's own `TEXT`."""
+    from whoosh.fields import TEXT
+
+    from index.schema import build_schema
+
+    schema = build_schema()
+    for field, text in (("body", body), ("body_stem", ranking), ("title", body)):
+        ours = schema[field]
+        theirs = TEXT(analyzer=ours.analyzer, phrase=ours.format.__class__.__name__ == "Positions")
+        assert list(ours.index(text)) == list(theirs.index(text)), field
