@@ -30,6 +30,7 @@ from .lock import writing
 from .manifest import ManifestWriter, load_manifest, save_manifest
 from .models import DEFAULT_LIMITS, BuildLimits
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
+from .seen import SeenIds
 from .store import INDEX_NAME, VERSION_FILE, codec, is_current, resolve
 from .tables import save_tables
 from .writers import Prepare, write_articles
@@ -83,7 +84,7 @@ class SourcePass:
     report: ReindexReport
     enrich: Enrich
     on_item: Callable[[], None]
-    seen: dict[str, str] = field(default_factory=dict)  # id → origin
+    seen: SeenIds = field(default_factory=SeenIds)  # id → the file it was first read from
     files_with_problems: set[str] = field(default_factory=set)
 
     def articles(self, items: Iterable[Article | Skipped]):
@@ -94,11 +95,11 @@ class SourcePass:
                 self.report.skipped.append(item)
                 self.files_with_problems.add(item.path)
                 continue
-            if item.id in self.seen:
+            first = self.seen.add(item.id, item.origin)
+            if first is not None:
                 self.report.skipped.append(Skipped(
-                    item.origin, None, f"duplicate id {item.id!r} (first in {self.seen[item.id]})"))
+                    item.origin, None, f"duplicate id {item.id!r} (first in {first})"))
                 continue
-            self.seen[item.id] = item.origin
             yield item
 
 
@@ -267,10 +268,10 @@ def _manifest(searcher) -> Iterable[dict]:
 
 def gone_articles(known: dict[str, list[str]], run: SourcePass) -> list[str]:
     """Indexed articles whose file is gone, or whose file was read whole without them."""
-    read_cleanly = set(run.seen.values()) - run.files_with_problems
+    read_cleanly = run.seen.files() - run.files_with_problems
     gone = []
-    for doc_id, doc in known.items():
-        if doc_id in run.seen:
+    for (doc_id, doc), read in zip(known.items(), run.seen.contains(known), strict=True):
+        if read:
             continue
         origin = doc[1] or ""
         if (origin and not os.path.exists(origin)) or origin in read_cleanly:

@@ -203,9 +203,11 @@ def compare_sources(indexed: Manifest, items: Iterable[Article | Skipped],
     for skipped in run.report.skipped:
         report.add(Kind.SKIPPED, skipped.path if skipped.line is None
                    else f"{skipped.path}:{skipped.line}", skipped.reason, Level.WARNING)
-    files = set(run.seen.values())
-    for doc_id, (_, origin) in sorted(indexed.items()):
-        if doc_id in run.seen or origin in run.files_with_problems:
+    files = run.seen.files()
+    ordered = sorted(indexed.items())
+    for (doc_id, (_, origin)), read in zip(ordered, run.seen.contains(d for d, _ in ordered),
+                                           strict=True):
+        if read or origin in run.files_with_problems:
             continue
         if not origin or not os.path.exists(origin):
             why = f"its file {origin or '(none)'} is gone"
