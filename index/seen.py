@@ -22,6 +22,12 @@ def _digest(doc_id: str) -> bytes:
     return blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def _halves(digests: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The high and low uint64 halves of digests laid end to end."""
+    both = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    return both[0::2], both[1::2]
+
+
 class SeenIds:
     """A growing map of id → origin (the file of its first reading)."""
 
@@ -40,9 +46,7 @@ class SeenIds:
         """Record ``doc_id`` as read from ``origin``; if it was read before, change nothing
         and return the file of that first reading."""
         digest = _digest(doc_id)
-        earlier = self._recent.get(digest)
-        if earlier is None:
-            earlier = self._find(digest)
+        earlier = self._find(digest)
         if earlier is not None:
             return self._files[earlier]
         file_no = self._file_no.setdefault(origin, len(self._files))
@@ -55,10 +59,7 @@ class SeenIds:
 
     def origin(self, doc_id: str) -> str | None:
         """The file ``doc_id`` was first read from, or None if it has not been read."""
-        digest = _digest(doc_id)
-        file_no = self._recent.get(digest)
-        if file_no is None:
-            file_no = self._find(digest)
+        file_no = self._find(_digest(doc_id))
         return None if file_no is None else self._files[file_no]
 
     def __contains__(self, doc_id: object) -> bool:
@@ -69,8 +70,7 @@ class SeenIds:
         digests = [_digest(d) for d in doc_ids]
         if not digests:
             return np.zeros(0, bool)
-        halves = np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64).reshape(-1, 2)
-        keys, checks = halves[:, 0], halves[:, 1]
+        keys, checks = _halves(b"".join(digests))
         out = np.array([d in self._recent for d in digests], bool)
         lo = np.searchsorted(self._keys, keys, side="left")
         hi = np.searchsorted(self._keys, keys, side="right")
@@ -83,6 +83,9 @@ class SeenIds:
         return set(self._files)
 
     def _find(self, digest: bytes) -> int | None:
+        """The file number of ``digest``, new or merged, or None."""
+        if digest in self._recent:
+            return self._recent[digest]
         key, check = (int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:], "big"))
         lo = int(np.searchsorted(self._keys, np.uint64(key), side="left"))
         for i in range(lo, len(self._keys)):
@@ -95,8 +98,7 @@ class SeenIds:
     def _merge(self) -> None:
         # Insert the sorted new ids where they belong: each column is copied once, with no
         # whole-size temporaries (an argsort of everything left ~30 bytes an id of heap).
-        halves = np.frombuffer(b"".join(self._recent), dtype=">u8").astype(np.uint64)
-        keys, checks = halves[0::2], halves[1::2]
+        keys, checks = _halves(b"".join(self._recent))
         files = np.fromiter(self._recent.values(), np.uint32, len(self._recent))
         order = np.argsort(keys, kind="stable")
         keys, checks, files = keys[order], checks[order], files[order]
