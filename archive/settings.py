@@ -8,6 +8,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Entity extraction: ``fast`` (the CRF) or ``accurate`` (the neural tagger).
+EntitySetting = Literal["fast", "accurate"]
+
 
 class Settings(BaseSettings):
     """Read from ``ARCHIVE_*`` environment variables."""
@@ -25,6 +28,9 @@ class Settings(BaseSettings):
                               "order, or the --dir of `archive nodes up`")
     sphinx_timeout: float = Field(default=5.0, gt=0, le=120,
                                   description="seconds a call to a Sphinx node may take")
+    entities: EntitySetting = Field(
+        default="fast", description="entity extraction: fast (CRF) or accurate (neural "
+        "BiLSTM-CRF, slower; see docs/entities.md)")
     seeds_dir: Path = Field(default=Path("seeds"), description="articles indexed by default")
     index_procs: int = Field(default=2, ge=1, description="indexing processes for a full build")
     index_memory_mb: int = Field(

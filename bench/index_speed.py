@@ -19,7 +19,7 @@ from pathlib import Path
 
 from archive.readers import read_sources
 from index.build import reindex
-from web.enrich import enrich_article
+from web.enrich import enricher
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT = SHARED / "data" / "corpus" / "ant-multisource-002.jsonl.gz"
@@ -48,7 +48,7 @@ def main() -> None:
         sys.exit(f"{args.file} not found (needs ../shared)")
     articles = list(itertools.islice(read_sources([args.file]), args.articles))
     print(f"{len(articles)} articles from {args.file.name}, procs={args.procs}")
-    variants = {"without entities": lambda a: a, "with entities": enrich_article}
+    variants = {"without entities": lambda a: a, "with entities": enricher()}
     rates: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(args.repeat):
         for name, enrich in variants.items():

@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not CORPUS.exists() or not QUERIES.exists():
         print(f"skipped: {CORPUS} or {QUERIES} not found (the ../shared data is absent)")
         return {}
-    from web.enrich import enrich_article, extractor_version
+    from web.enrich import enricher
 
     articles = _articles(args.articles)
     queries = [q.strip() for q in QUERIES.read_text(encoding="utf-8").splitlines()
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
         builds = {}
         for name, engine in (("whoosh", whoosh), ("sphinx", sphinx)):
             started = time.perf_counter()
-            engine.reindex(articles, enrich=enrich_article, enrich_version=extractor_version())
+            engine.reindex(articles, enrich=enricher(), enrich_version=enricher().version)
             builds[name] = round(time.perf_counter() - started, 1)
         report = {"articles": len(articles), "queries": len(queries), "build_s": builds,
                   **compare(whoosh, sphinx, queries)}

@@ -27,17 +27,17 @@ from archive.readers import read_sources  # noqa: E402
 from index.build import reindex  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, sample_articles  # noqa: E402
 from web.app import create_app  # noqa: E402
-from web.enrich import enrich_article  # noqa: E402
+from web.enrich import enricher  # noqa: E402
 
 SEED_ID = "000_04c1b4fd56738f6d"
 
 
 def articles(corpus: Path | None, limit: int):
     seeds = [a for a in read_sources([REPO / "seeds"]) if isinstance(a, Article)]
-    yield from (enrich_article(a) for a in seeds)
+    yield from (enricher()(a) for a in seeds)
     if corpus:
         found = (a for a in read_sources([corpus]) if isinstance(a, Article))
-        yield from (enrich_article(a) for a in islice(found, limit))
+        yield from (enricher()(a) for a in islice(found, limit))
     else:
         yield from sample_articles()
 

@@ -234,3 +234,18 @@ def test_documents_read_without_an_id_name_their_stored_file(ix):
     unreadable = [line for line in result.output.splitlines() if line.startswith("unreadable")]
     assert len(unreadable) == 1 and stored in unreadable[0], result.output
     assert "1 of 1 documents read without an id" in unreadable[0]
+
+
+def test_accurate_entities_are_their_own_extractor(tmp_path, src):
+    """`reindex --entities accurate` fills entities with the neural ensemble: `check`
+    expects them with the same setting and reports them as another extractor's otherwise."""
+    built = run("reindex", src, "--index", tmp_path / "ix", "--entities", "accurate")
+    assert built.exit_code == 0, built.output
+    same = run("check", src, "--index", tmp_path / "ix", "--entities", "accurate")
+    assert same.exit_code == 0 and findings(same) == []
+    other = run("check", src, "--index", tmp_path / "ix", "--entities", "fast")
+    assert other.exit_code == DIFFERENT and findings(other) == [("entities", "ENRICH_VERSION")]
+    found = run("search", "نتنياهو", "--index", tmp_path / "ix", "--json")
+    assert found.exit_code == 0, found.output
+    persons = json.loads(found.output)["facets"]["person"]
+    assert any(f["value"] == "بنيامين نتنياهو" for f in persons), persons

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from archive.kinds import EntityKind
 from archive.readers import read_sources
-from archive.settings import get_settings
+from archive.settings import EntitySetting, get_settings
 from index.build import ReindexReport
 from index.engine import Engine, EngineConfig
 from index.engines import open_engine
@@ -43,8 +43,8 @@ from index.models import (
 from .cli_check import check_cmd
 from .cli_entities import eval_ner_cmd, extract_cmd, train_ner_cmd
 from .cli_nodes import nodes_cmd
-from .cli_options import engine_options
-from .enrich import NO_ENTITIES, enrich_article, extractor_version
+from .cli_options import engine_options, entities_option
+from .enrich import NO_ENTITIES, enricher
 from .export import export_lines
 
 err = Console(stderr=True, soft_wrap=True)
@@ -66,8 +66,9 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Rebuild from scratch into a fresh directory, "
               "swapped in atomically when done.")
 @click.option("--no-entities", is_flag=True, help="Skip entity extraction (faster).")
+@entities_option
 @click.option("--procs", type=int, default=None, help="Indexing processes for a full build.")
-def reindex_cmd(sources, engine, full, no_entities, procs) -> None:
+def reindex_cmd(sources, engine, full, no_entities, entities, procs) -> None:
     """Index articles from files and folders (.txt, .json, .jsonl, .jsonl.gz, .html).
 
     Incremental: unchanged articles are skipped, changed ones replaced, and articles whose
@@ -88,7 +89,8 @@ def reindex_cmd(sources, engine, full, no_entities, procs) -> None:
     try:
         report = run_reindex(
             [Path(s) for s in sources] or [settings.seeds_dir], engine, full=full,
-            entities=not no_entities, procs=procs or settings.index_procs)
+            entities=None if no_entities else entities or settings.entities,
+            procs=procs or settings.index_procs)
     except IndexBusy as exc:
         err.print(f"Error: {exc}", markup=False, highlight=False)
         sys.exit(EX_TEMPFAIL)
@@ -98,12 +100,13 @@ def reindex_cmd(sources, engine, full, no_entities, procs) -> None:
 
 
 def run_reindex(sources: list[Path], engine: EngineConfig, *, full: bool = False,
-                entities: bool = True, procs: int = 1) -> ReindexReport:
-    """Read ``sources`` and index them into ``engine``, with a progress bar on a terminal."""
+                entities: EntitySetting | None = "fast", procs: int = 1) -> ReindexReport:
+    """Read ``sources`` and index them into ``engine``, with a progress bar on a terminal;
+    ``entities``: the entity setting, None for none."""
     settings = get_settings()
     items = read_sources(sources)
-    enrich = enrich_article if entities else (lambda article: article)
-    version = extractor_version() if entities else NO_ENTITIES
+    enrich = enricher(entities) if entities else (lambda article: article)
+    version = enricher(entities).version if entities else NO_ENTITIES
     with Progress(SpinnerColumn(), TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                   disable=not err.is_terminal, transient=False) as progress:

@@ -14,8 +14,8 @@ from index.engine import EngineConfig, EngineName
 from index.engines import open_engine
 from index.store import resolve
 
-from .cli_options import engine_options
-from .enrich import NO_ENTITIES, extractor_version
+from .cli_options import engine_options, entities_option
+from .enrich import NO_ENTITIES, enricher
 
 DIFFERENT = 3  # exit status when the check found differences (1 is an error, 2 a usage error)
 
@@ -26,9 +26,10 @@ DIFFERENT = 3  # exit status when the check found differences (1 is an error, 2 
 @click.option("--no-entities", is_flag=True,
               help="Expect an index built with --no-entities (else: entities of the current "
                    "extractor; an index without entities is then only noted).")
+@entities_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the index's stats and every finding as JSON.")
-def check_cmd(sources, engine, no_entities, as_json) -> None:
+def check_cmd(sources, engine, no_entities, entities, as_json) -> None:
     """Verify the index against itself and, given SOURCES, against them; print each
     difference (kind, id or file, detail) and a summary.
 
@@ -47,7 +48,7 @@ def check_cmd(sources, engine, no_entities, as_json) -> None:
       archive check --engine sphinx --nodes var/nodes
     """
     items = read_sources([Path(s) for s in sources]) if sources else None
-    expected = Expected(NO_ENTITIES if no_entities else extractor_version(), NO_ENTITIES)
+    expected = Expected(NO_ENTITIES if no_entities else enricher(entities).version, NO_ENTITIES)
     failed: list[dict] = []
     if engine.name is EngineName.SPHINX:
         stats = open_engine(engine).stats()

@@ -8,23 +8,29 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from archive.settings import EntitySetting, get_settings
+
+from .cli_options import entities_option
+
 if TYPE_CHECKING:
-    from archive.entities import Mention
+    from archive.entities import Extractor, Mention
 
 
 @click.command("extract")
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--jsonl", is_flag=True,
               help='Input lines {"id", "text"}; output one line per input line.')
-def extract_cmd(source: TextIO, jsonl: bool) -> None:
+@entities_option
+def extract_cmd(source: TextIO, jsonl: bool, entities: EntitySetting | None) -> None:
     """Extract person, place and organisation mentions from Arabic text.
 
     \b
     Examples:
       echo "قال بلينكن في واشنطن" | archive extract
       archive extract --jsonl articles.jsonl > entities.jsonl
+      archive extract --entities accurate < article.txt
     """
-    from archive.entities import extract
+    extract = _extractor(entities).extract
 
     if not jsonl:
         mentions = [_mention_dict(m) for m in extract(source.read())]
@@ -44,10 +50,16 @@ def extract_cmd(source: TextIO, jsonl: bool) -> None:
             click.echo(f"line {number}: skipped, not a {{\"id\", \"text\"}} JSON object ({exc})",
                        err=True)
             continue
-        entities = [_mention_dict(m) for m in extract(text)]
-        click.echo(json.dumps({"id": doc_id, "entities": entities}, ensure_ascii=False))
+        found = [_mention_dict(m) for m in extract(text)]
+        click.echo(json.dumps({"id": doc_id, "entities": found}, ensure_ascii=False))
     if failed:
         raise click.ClickException(f"{failed} bad line(s) skipped")
+
+
+def _extractor(entities: EntitySetting | None) -> Extractor:
+    from archive.entities import extractor_for
+
+    return extractor_for(entities or get_settings().entities)
 
 
 def _mention_dict(m: Mention) -> dict[str, object]:
@@ -58,16 +70,18 @@ def _mention_dict(m: Mention) -> dict[str, object]:
 @click.command("eval-ner")
 @click.argument("conll", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_ner_cmd(conll: Path, as_json: bool) -> None:
+@entities_option
+def eval_ner_cmd(conll: Path, as_json: bool, entities: EntitySetting | None) -> None:
     """Score the entity extractor on a CoNLL file (token<TAB>tag; PERS, LOC, ORG).
 
     \b
     Example:
       archive eval-ner ../shared/data/ner/aqmar/dev.conll --json
+      archive eval-ner ../shared/data/ner/aqmar/dev.conll --entities accurate
     """
     from archive.ner_eval import evaluate
 
-    report = evaluate(conll)
+    report = evaluate(conll, _extractor(entities).extract)
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.table())
 
 

@@ -38,3 +38,10 @@ def engine_options(command):
     ]):
         run = option(run)
     return run
+
+
+#: ``--entities fast|accurate``: which extractor fills (or is expected to fill) entities.
+entities_option = click.option(
+    "--entities", type=click.Choice(["fast", "accurate"]), default=None,
+    help="Entity extraction: fast (CRF, the default) or accurate (neural tagger, slower) "
+         "(default: $ARCHIVE_ENTITIES or fast).")

@@ -28,11 +28,25 @@ class ExtractorConfig:
     complete_particles: bool = True
     #: Tag a curated one-word place the CRF left untagged.
     curated_places: bool = True
+    #: ``crf`` (fast, the default), ``network`` (the ONNX BiLSTM-CRF) or ``ensemble`` (both,
+    #: their scores added; ``ensemble_weight`` weighs the network's).
+    tagger: str = "crf"
+    ensemble_weight: float = 1.0
+    #: Where the network's files are (`archive.entities.network`); None: ``data_dir``.
+    network_dir: str | Path | None = None
 
     @property
     def model_path(self) -> Path:
         return Path(self.data_dir) / self.model_file
 
     @property
+    def network_path(self) -> Path:
+        return Path(self.data_dir if self.network_dir is None else self.network_dir)
+
+    @property
     def clusters_path(self) -> Path | None:
         return None if self.clusters_file is None else Path(self.data_dir) / self.clusters_file
+
+
+#: The extractors behind the ``fast`` and ``accurate`` entity settings.
+ENTITY_SETTINGS = {"fast": ExtractorConfig(), "accurate": ExtractorConfig(tagger="ensemble")}

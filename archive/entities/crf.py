@@ -46,40 +46,51 @@ class LinearChain:
         return self.state[ids].sum(axis=0)
 
     def decode(self, emissions: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
-        """The best label sequence of each sentence: ``emissions`` holds the ``(tokens,
-        labels)`` scores of all sentences one after another, ``lengths`` their lengths.
+        """The best label sequence of each sentence (see `viterbi`)."""
+        return label_names(viterbi(emissions, lengths, self.transition), lengths, self.labels)
 
-        Sentences are decoded longest first, so at each position the ones still running
-        are a prefix of the batch: slices instead of masks."""
-        if not len(lengths):
-            return []
-        order = np.argsort(-lengths, kind="stable")
-        longest, count, n = int(lengths[order[0]]), len(lengths), len(self.labels)
-        starts = np.cumsum(lengths) - lengths
-        # running[t]: how many sentences (longest first) have a position t
-        running = np.searchsorted(-lengths[order], -np.arange(longest))
-        sentence = np.repeat(np.argsort(order), lengths)  # rank of each token's sentence
-        position = np.arange(len(emissions)) - np.repeat(starts, lengths)
-        scores = np.zeros((longest, count, n))
-        scores[position, sentence] = emissions
-        best = scores[0].copy()
-        back = np.zeros((longest, count, n), np.intp)
-        transition = self.transition
-        for t in range(1, longest):
-            k = running[t]
-            candidates = best[:k, :, None] + transition  # [sentence, before, after]
-            back[t, :k] = candidates.argmax(axis=1)
-            best[:k] = candidates.max(axis=1) + scores[t, :k]
-        label = best.argmax(axis=1)
-        path = np.zeros((longest, count), np.intp)
-        for t in range(longest - 1, 0, -1):
-            k = running[t]
-            path[t, :k] = label[:k]
-            label[:k] = back[t, np.arange(k), label[:k]]
-        path[0] = label
-        names = np.array(self.labels, dtype=object)[path[position, sentence]].tolist()
-        return [names[a:a + length] for a, length in zip(starts.tolist(), lengths.tolist(),
-                                                          strict=True)]
+
+def viterbi(emissions: np.ndarray, lengths: np.ndarray, transition: np.ndarray) -> np.ndarray:
+    """The best label id of each token: ``emissions`` holds the ``(tokens, labels)`` scores
+    of all sentences one after another, ``lengths`` their lengths, ``transition`` the
+    ``(before, after)`` scores.
+
+    Sentences are decoded longest first, so at each position the ones still running
+    are a prefix of the batch: slices instead of masks."""
+    if not len(lengths):
+        return np.zeros(0, np.intp)
+    order = np.argsort(-lengths, kind="stable")
+    longest, count, n = int(lengths[order[0]]), len(lengths), transition.shape[0]
+    starts = np.cumsum(lengths) - lengths
+    # running[t]: how many sentences (longest first) have a position t
+    running = np.searchsorted(-lengths[order], -np.arange(longest))
+    sentence = np.repeat(np.argsort(order), lengths)  # rank of each token's sentence
+    position = np.arange(len(emissions)) - np.repeat(starts, lengths)
+    scores = np.zeros((longest, count, n))
+    scores[position, sentence] = emissions
+    best = scores[0].copy()
+    back = np.zeros((longest, count, n), np.intp)
+    for t in range(1, longest):
+        k = running[t]
+        candidates = best[:k, :, None] + transition  # [sentence, before, after]
+        back[t, :k] = candidates.argmax(axis=1)
+        best[:k] = candidates.max(axis=1) + scores[t, :k]
+    label = best.argmax(axis=1)
+    path = np.zeros((longest, count), np.intp)
+    for t in range(longest - 1, 0, -1):
+        k = running[t]
+        path[t, :k] = label[:k]
+        label[:k] = back[t, np.arange(k), label[:k]]
+    path[0] = label
+    return path[position, sentence]
+
+
+def label_names(ids: np.ndarray, lengths: np.ndarray, labels: Sequence[str]
+                ) -> list[list[str]]:
+    """Label ids of concatenated sentences → one list of label names per sentence."""
+    names = np.array(labels, dtype=object)[ids].tolist()
+    starts = np.cumsum(lengths) - lengths
+    return [names[a:a + n] for a, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
 
 
 class Tagger:
@@ -138,12 +149,24 @@ class Tagger:
         self.words = [self.words[i] for i in keep.tolist()]
         self.rows = {word: row for row, word in enumerate(self.words)}
 
+    @property
+    def labels(self) -> list[str]:
+        return self.chain.labels
+
+    @property
+    def transition(self) -> np.ndarray:
+        return self.chain.transition
+
     def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
         """The labels of each token of each (non-empty) sequence."""
         lengths = np.array([len(s) for s in sequences], np.intp)
-        total = int(lengths.sum())
-        if total == 0:
+        if not lengths.sum():
             return [[] for _ in sequences]
+        return self.chain.decode(self.emissions(sequences, lengths), lengths)
+
+    def emissions(self, sequences: Sequence[Sequence[str]], lengths: np.ndarray) -> np.ndarray:
+        """The ``(tokens, labels)`` state scores of all (non-empty) sequences in a row."""
+        total = int(lengths.sum())
         self.calls += 1
         tokens = [t for s in sequences for t in s]
         rows = self.rows
@@ -168,4 +191,4 @@ class Tagger:
         out[:-1] += np.where(last[:-1, None], 0.0, words[1:, 2])  # the word after's
         out[first] += self.bos
         out[last] += self.eos
-        return self.chain.decode(out, lengths)
+        return out

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from archive.arabic import normalize_phrase, normalize_word
 from archive.entities.clitics import Clitics, default_clitics, plain
-from archive.entities.config import ExtractorConfig
+from archive.entities.config import ENTITY_SETTINGS, ExtractorConfig
 from archive.entities.crf import Tagger
 from archive.entities.features import TOKEN_PATTERN, FeatureSet
 from archive.entities.keys import canonical_name, entity_key, fold_word, variant_key
 from archive.entities.lexicon import Lexicon, default_lexicon, lexicon_for
+from archive.entities.network import EnsembleTagger, NetworkFiles, NetworkTagger
 from archive.entities.rules import PostRules, Span, is_currency
 from archive.entities.stoplist import NotNames
 from archive.kinds import ENTITY_KINDS, EntityKind
@@ -68,7 +69,7 @@ class Extractor:
         self.clitics = default_clitics() if shipped else Clitics(self.lexicon)
         self.rules = PostRules(self.lexicon, self.clitics, self.config)
         self.not_names = NotNames(self.lexicon)
-        self._tagger: Tagger | None = None
+        self._tagger: Tagger | NetworkTagger | EnsembleTagger | None = None
         self._pid = -1
 
     def __reduce__(self) -> tuple[type[Extractor], tuple[object, ...]]:
@@ -76,9 +77,15 @@ class Extractor:
         return (Extractor, (self.model_path, self.config, lexicon))
 
     @property
-    def tagger(self) -> Tagger:
+    def tagger(self) -> Tagger | NetworkTagger | EnsembleTagger:
         if self._tagger is None or self._pid != os.getpid():
-            self._tagger = Tagger(self.model_path, FeatureSet(self.lexicon, self.clitics))
+            features = FeatureSet(self.lexicon, self.clitics)
+            if self.config.tagger == "crf":
+                self._tagger = Tagger(self.model_path, features)
+            else:
+                network = NetworkTagger(NetworkFiles(self.config.network_path), features)
+                self._tagger = network if self.config.tagger == "network" else EnsembleTagger(
+                    Tagger(self.model_path, features), network, self.config.ensemble_weight)
             self._pid = os.getpid()
         return self._tagger
 
@@ -88,7 +95,9 @@ class Extractor:
         package = Path(__file__).parent
         files = [*package.glob("*.py"), package.parent / "kinds.py",
                  *(p for p in Path(self.config.data_dir).glob("*") if p.is_file())]
-        files += [p for p in (self.model_path, self.config.clusters_path)
+        network = NetworkFiles(self.config.network_path)
+        files += [p for p in (self.model_path, self.config.clusters_path, network.graph,
+                              network.decoding)
                   if p is not None and p not in files and p.exists()]
         digest = hashlib.sha1()
         for path in sorted(files):
@@ -216,9 +225,14 @@ def _decode(labels: list[str]) -> list[tuple[int, int, EntityKind]]:
 
 
 @cache
+def extractor_for(setting: str) -> Extractor:
+    """The shipped extractor of an entity setting (``fast``, ``accurate``), once per process."""
+    return Extractor(config=ENTITY_SETTINGS[setting])
+
+
 def default_extractor() -> Extractor:
-    """The shipped model, loaded once per process."""
-    return Extractor()
+    """The shipped fast extractor (the CRF), loaded once per process."""
+    return extractor_for("fast")
 
 
 def extract(text: str) -> list[Mention]:
@@ -226,7 +240,8 @@ def extract(text: str) -> list[Mention]:
     return default_extractor().extract(text)
 
 
-def article_entities(title: str, body: str) -> dict[EntityKind, list[tuple[str, str]]]:
+def article_entities(title: str, body: str, extractor: Extractor | None = None
+                     ) -> dict[EntityKind, list[tuple[str, str]]]:
     """For one article: kind → de-duplicated ``(key, display)`` list, first mention first.
 
     Title and body are read as one text so a surname in the title resolves to the full
@@ -234,7 +249,7 @@ def article_entities(title: str, body: str) -> dict[EntityKind, list[tuple[str, 
     skeleton (بوتين، بوتن) are one entity, named by its longest spelling. A lone given
     name the article never gives in full is left out (`Mention.facet`)."""
     out: dict[EntityKind, dict[str, str]] = {kind: {} for kind in ENTITY_KINDS}
-    for m in extract(f"{title}\n\n{body}"):
+    for m in (extractor or default_extractor()).extract(f"{title}\n\n{body}"):
         if not m.facet:
             continue
         bucket = out[m.kind]
@@ -246,4 +261,4 @@ def article_entities(title: str, body: str) -> dict[EntityKind, list[tuple[str, 
 
 
 __all__ = ["Extractor", "ExtractorConfig", "Mention", "article_entities", "default_extractor",
-           "extract"]
+           "extract", "extractor_for"]

@@ -1,0 +1,120 @@
+"""The neural tagger at extraction time: the exported ONNX graph run by onnxruntime.
+
+`archive.ner_network` trains a character CNN + BiLSTM with a CRF on top and exports the
+network to ``ner.onnx``; the vocabularies and the CRF's transition scores go to
+``ner.network.json.gz``. Here the graph gives each token's label scores, for all the
+sentences of an article in a few batches of like lengths, and `crf.viterbi` decodes them,
+so torch is never needed at run time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from archive.entities.crf import Tagger, label_names, viterbi
+from archive.entities.encoding import Encoder, Vocabulary, reverse_index
+from archive.entities.features import FeatureSet
+
+GRAPH_FILE = "ner.onnx"
+DECODING_FILE = "ner.network.json.gz"
+# Sentences per graph call: long enough to fill the LSTM's matrix products, short enough
+# that one long sentence does not pad many short ones (they are sorted by length first).
+_BATCH = 64
+
+
+@dataclass(frozen=True)
+class NetworkFiles:
+    """Where a trained network lives: its graph and its decoding file."""
+
+    directory: Path
+
+    @property
+    def graph(self) -> Path:
+        return Path(self.directory) / GRAPH_FILE
+
+    @property
+    def decoding(self) -> Path:
+        return Path(self.directory) / DECODING_FILE
+
+
+def save_decoding(files: NetworkFiles, vocabulary: Vocabulary, transition: np.ndarray,
+                  start: np.ndarray, end: np.ndarray) -> None:
+    """Write the vocabularies and the CRF's scores (before→after, first, last label)."""
+    with gzip.open(files.decoding, "wt", encoding="utf-8", compresslevel=9) as fh:
+        json.dump({**vocabulary.as_dict(), "transition": transition.tolist(),
+                   "start": start.tolist(), "end": end.tolist()}, fh, ensure_ascii=False)
+
+
+class NetworkTagger:
+    """Labels token sequences with an exported network; the same ``tag`` as `crf.Tagger`."""
+
+    def __init__(self, files: NetworkFiles, features: FeatureSet, threads: int = 1) -> None:
+        import onnxruntime
+
+        with gzip.open(files.decoding, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        self.vocabulary = Vocabulary.from_dict(data)
+        self.transition = np.array(data["transition"], np.float64)
+        self.start = np.array(data["start"], np.float64)
+        self.end = np.array(data["end"], np.float64)
+        self.encoder = Encoder(self.vocabulary, features)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads  # one per build worker: workers are the cores
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(files.graph), options,
+                                                    providers=["CPUExecutionProvider"])
+
+    def emissions(self, sequences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each sequence's ``(tokens, labels)`` scores, its first and last token's including
+        the CRF's start and end scores."""
+        out: list[np.ndarray] = [np.zeros((0, len(self.start)))] * len(sequences)
+        order = sorted((i for i, s in enumerate(sequences) if s), key=lambda i: len(sequences[i]))
+        for a in range(0, len(order), _BATCH):
+            chunk = order[a:a + _BATCH]
+            tokens, lengths = self.encoder.batch([list(sequences[i]) for i in chunk])
+            scores = self.session.run(None, {"tokens": tokens, "reverse": reverse_index(
+                lengths, tokens.shape[1])})[0].astype(np.float64)
+            for row, i in enumerate(chunk):
+                own = scores[row, :lengths[row]]
+                own[0] += self.start
+                own[-1] += self.end
+                out[i] = own
+        return out
+
+    def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """The labels of each token of each sequence."""
+        lengths = np.array([len(s) for s in sequences], np.intp)
+        if not lengths.sum():
+            return [[] for _ in sequences]
+        emissions = np.concatenate(self.emissions(sequences))
+        return label_names(viterbi(emissions, lengths, self.transition), lengths,
+                           self.vocabulary.labels)
+
+
+class EnsembleTagger:
+    """The CRF and the network as one linear chain: their label scores and transition
+    scores added (a product of the two models), decoded once."""
+
+    def __init__(self, crf: Tagger, network: NetworkTagger, weight: float = 1.0) -> None:
+        self.crf, self.network, self.weight = crf, network, weight
+        self.labels = crf.labels
+        # network columns in the CRF's label order
+        self.order = np.array([network.vocabulary.labels.index(x) for x in self.labels])
+        self.transition = crf.transition + weight * network.transition[np.ix_(self.order,
+                                                                              self.order)]
+
+    def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """The labels of each token of each sequence."""
+        lengths = np.array([len(s) for s in sequences], np.intp)
+        if not lengths.sum():
+            return [[] for _ in sequences]
+        emissions = self.crf.emissions(sequences, lengths)
+        emissions += self.weight * np.concatenate(self.network.emissions(sequences))[
+            :, self.order]
+        return label_names(viterbi(emissions, lengths, self.transition), lengths, self.labels)
