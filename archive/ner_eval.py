@@ -118,6 +118,15 @@ class Report:
             mine.fp += score.fp
             mine.fn += score.fn
 
+    def count(self, gold: set[Any], predicted: set[Any]) -> None:
+        """Add one sentence's ``(kind, first, last)`` gold and predicted entities."""
+        for kind, score in self.kinds.items():
+            g = {e for e in gold if e[0] == kind}
+            p = {e for e in predicted if e[0] == kind}
+            score.tp += len(g & p)
+            score.fp += len(p - g)
+            score.fn += len(g - p)
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: s.as_dict() for k, s in self.kinds.items()}
         return {**out, "overall": self.overall.as_dict()}
@@ -143,12 +152,7 @@ def score_sentences(sentences: Iterable[Sentence], extractor: ExtractFn) -> Repo
         for m in extractor(text):
             if m.kind in report.kinds and (span := token_span(spans, m.start, m.end)):
                 predicted.add((m.kind, *span))
-        for kind, score in report.kinds.items():
-            g = {e for e in gold if e[0] == kind}
-            p = {e for e in predicted if e[0] == kind}
-            score.tp += len(g & p)
-            score.fp += len(p - g)
-            score.fn += len(g - p)
+        report.count(gold, predicted)
     return report
 
 

@@ -172,15 +172,8 @@ def _span_f1(network: Network, crf: CRF, encoder: Encoder, vocab: Vocabulary,
             mask = torch.from_numpy(np.arange(tokens.shape[1])[None, :] < lengths[:, None])
             paths = crf.decode(network(torch.from_numpy(tokens), reverse), mask=mask)
             for s, path in zip(batch, paths, strict=True):
-                gold = gold_entities(s)
-                predicted = gold_entities([(t, vocab.labels[j]) for (t, _), j in zip(s, path,
-                                                                                     strict=True)])
-                for kind, score in report.kinds.items():
-                    g = {e for e in gold if e[0] == kind}
-                    p = {e for e in predicted if e[0] == kind}
-                    score.tp += len(g & p)
-                    score.fp += len(p - g)
-                    score.fn += len(g - p)
+                report.count(gold_entities(s), gold_entities(
+                    [(t, vocab.labels[j]) for (t, _), j in zip(s, path, strict=True)]))
     network.train()
     return {kind.value: round(s.f1, 3) for kind, s in report.kinds.items()}
 

@@ -12,6 +12,9 @@ word by word, that proposes spellings of one name (the archive decides, `index.v
 * shorter skeletons collide far too often (بكر/بيكر, مولر/ميلر, مروان/مارون, جون/جوان,
   كوبر/كابور), so there only a vowel right before the last letter of a 5+ letter word
   is dropped: بوتين/بوتن → بوتن, كيفين/كيفن;
+* in a word of 5+ letters غ is read as ج: Arabic news writes the foreign hard g either
+  way (أنغيلا ميركل / أنجيلا ميركل, غوارديولا / جوارديولا); shorter words are more often
+  Arabic ones, where the two letters make different names;
 * common given names are exempt, with or without ال (`given_names.txt`): محمد/محمود,
   سعد/سعيد, علي/عالي, حسن/حسين, الحسن/الحسين are different people; so is a word whose
   skeleton would land on an exempt name (محامد must not become محمد).
@@ -45,6 +48,10 @@ def fold_word(word: str) -> str:
     if stem in protected or word in protected:
         return word
     bare = stem.replace("ء", "") if len(stem) > 3 else stem
+    if len(bare) >= 5 and "غ" in bare:  # the foreign hard g: غ or ج (أنغيلا / أنجيلا)
+        bare = bare.replace("غ", "ج")
+        if bare in protected:
+            return article + bare
     if len(bare) < 4:
         return article + bare
     skeleton = bare[0] + bare[1:-1].translate(_INNER_VOWELS) + bare[-1]
