@@ -80,9 +80,23 @@ def test_network_tags_every_token_and_skips_empty_input(network_extractor: Extra
     assert tagger.tag([[]]) == [[]]
 
 
-def test_network_is_part_of_the_fingerprint(tmp_path: Path) -> None:
-    crf = Extractor().fingerprint()
-    assert Extractor(config=NETWORK).fingerprint() != crf
+def test_network_is_part_of_the_fingerprint_of_the_settings_that_run_it(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "archive" / "data", data)
+    fast, accurate = (ExtractorConfig(data_dir=data),
+                      ExtractorConfig(data_dir=data, tagger="ensemble"))
+    before = Extractor(config=fast).fingerprint(), Extractor(config=accurate).fingerprint()
+    assert before[0] != before[1]
+    with open(data / "ner.onnx", "ab") as fh:  # a retrained network
+        fh.write(b"\0")
+    after = Extractor(config=fast).fingerprint(), Extractor(config=accurate).fingerprint()
+    assert after[0] == before[0] and after[1] != before[1]
+    with open(data / "ner.crfsuite", "ab") as fh:  # a retrained CRF: both are stale
+        fh.write(b"\0")
+    assert Extractor(config=fast).fingerprint() != after[0]
+    assert Extractor(config=accurate).fingerprint() != after[1]
 
 
 def test_training_exports_a_graph_that_onnxruntime_runs_alike(tmp_path: Path) -> None:

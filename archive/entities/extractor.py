@@ -93,11 +93,15 @@ class Extractor:
         """A digest of the extractor's code, data files, model and config: entities stored
         under another fingerprint are stale."""
         package = Path(__file__).parent
-        files = [*package.glob("*.py"), package.parent / "kinds.py",
-                 *(p for p in Path(self.config.data_dir).glob("*") if p.is_file())]
         network = NetworkFiles(self.config.network_path)
-        files += [p for p in (self.model_path, self.config.clusters_path, network.graph,
-                              network.decoding)
+        # The network's files count only for a tagger that runs it: a retrained network
+        # leaves the CRF's entities current.
+        own = {network.graph, network.decoding}
+        uses = own if self.config.tagger != "crf" else set()
+        files = [*package.glob("*.py"), package.parent / "kinds.py",
+                 *(p for p in Path(self.config.data_dir).glob("*")
+                   if p.is_file() and (p not in own or p in uses))]
+        files += [p for p in (self.model_path, self.config.clusters_path, *uses)
                   if p is not None and p not in files and p.exists()]
         digest = hashlib.sha1()
         for path in sorted(files):
