@@ -178,3 +178,16 @@ def test_word_vectors_are_trained_on_the_tagger_s_word_forms(tmp_path: Path) -> 
     assert word_form("والقاهرة") == word_form("القاهرة") in vectors.key_to_index
     assert "والقاهرة" not in vectors.key_to_index  # clitics are not words of their own
     assert vectors.vector_size == 8
+
+
+def test_graph_calls_are_bounded_in_sentences_and_padded_tokens() -> None:
+    from archive.entities import network
+
+    lengths = [3] * 200 + [40] * 30 + [2000]
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    chunks = network._chunks(order, lengths)
+    assert sorted(i for c in chunks for i in c) == list(range(len(lengths)))
+    for chunk in chunks:
+        assert len(chunk) <= network._BATCH
+        assert len(chunk) == 1 or len(chunk) * max(lengths[i] for i in chunk) <= network._SLOTS
+    assert [2000] in [[lengths[i] for i in c] for c in chunks]  # a long one goes alone

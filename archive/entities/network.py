@@ -23,9 +23,13 @@ from archive.entities.features import FeatureSet
 
 GRAPH_FILE = "ner.onnx"
 DECODING_FILE = "ner.network.json.gz"
-# Sentences per graph call: long enough to fill the LSTM's matrix products, short enough
-# that one long sentence does not pad many short ones (they are sorted by length first).
+# Sentences per graph call: up to 64, and up to 1,024 token slots (sentences × the longest):
+# enough to fill the LSTM's matrix products, while onnxruntime's arena, which keeps the
+# largest call's buffers, stays small. Sentences are sorted by length first. On 1,500
+# Saudi articles in one process, against 64 sentences a call: 1.5× the articles/s, RSS
+# 241 against 375 MiB (2,048 slots: 258 MiB and slower; 512: level with 1,024).
 _BATCH = 64
+_SLOTS = 1024
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,7 @@ class NetworkTagger:
         the CRF's start and end scores."""
         out: list[np.ndarray] = [np.zeros((0, len(self.start)))] * len(sequences)
         order = sorted((i for i, s in enumerate(sequences) if s), key=lambda i: len(sequences[i]))
-        for a in range(0, len(order), _BATCH):
-            chunk = order[a:a + _BATCH]
+        for chunk in _chunks(order, [len(s) for s in sequences]):
             tokens, lengths = self.encoder.batch([list(sequences[i]) for i in chunk])
             scores = self.session.run(None, {"tokens": tokens, "reverse": reverse_index(
                 lengths, tokens.shape[1])})[0].astype(np.float64)
@@ -95,6 +98,18 @@ class NetworkTagger:
         emissions = np.concatenate(self.emissions(sequences))
         return label_names(viterbi(emissions, lengths, self.transition), lengths,
                            self.vocabulary.labels)
+
+
+def _chunks(order: list[int], lengths: list[int]) -> list[list[int]]:
+    """``order`` (by ascending length) cut into graph calls of at most ``_BATCH``
+    sequences and ``_SLOTS`` padded tokens (one longer sequence is a call of its own)."""
+    out: list[list[int]] = []
+    for i in order:
+        if out and len(out[-1]) < _BATCH and (len(out[-1]) + 1) * lengths[i] <= _SLOTS:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
 
 
 class EnsembleTagger:
