@@ -191,3 +191,9 @@ def test_graph_calls_are_bounded_in_sentences_and_padded_tokens() -> None:
         assert len(chunk) <= network._BATCH
         assert len(chunk) == 1 or len(chunk) * max(lengths[i] for i in chunk) <= network._SLOTS
     assert [2000] in [[lengths[i] for i in c] for c in chunks]  # a long one goes alone
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "!!!", "hello world", "قال " * 5000,
+                                  "x" * 10_000])
+def test_accurate_setting_takes_any_text(text: str) -> None:
+    assert extractor_for("accurate").extract(text) == []
