@@ -30,7 +30,7 @@ from torchcrf import CRF
 from archive.entities.config import DATA_DIR, ExtractorConfig
 from archive.entities.encoding import (
     MAX_CHARS,
-    MAX_FEATURES,
+    WIDTH,
     Encoder,
     Vocabulary,
     bag,
@@ -119,7 +119,7 @@ def _tensors(encoder: Encoder, label_id: dict[str, int], batch: Sequence[Sentenc
 
 def train(sentences: Sequence[Sentence], features: FeatureSet, vectors,
           epochs: int = 20, batch_size: int = 32, seed: int = 1,
-          held_out: Sequence[Sentence] = (), word_dropout: float = 0.1,
+          word_dropout: float = 0.1,
           **shape: float) -> tuple[Network, CRF, Vocabulary]:
     """Train network and CRF jointly (Adam, CRF negative log-likelihood); ``shape``: the
     `Network`'s sizes; ``word_dropout``: the share of training words seen as unknown."""
@@ -149,33 +149,10 @@ def train(sentences: Sequence[Sentence], features: FeatureSet, vectors,
             nn.utils.clip_grad_norm_([*network.parameters(), *crf.parameters()], 5.0)
             optimiser.step()
             total += float(loss.detach())
-        line = f"epoch {epoch + 1}: loss {total / len(batches):.3f} ({time.time() - started:.0f} s)"
-        if held_out:
-            line += " " + json.dumps(_span_f1(network, crf, encoder, vocab, held_out))
-        print(line, file=sys.stderr, flush=True)
+        print(f"epoch {epoch + 1}: loss {total / len(batches):.3f} "
+              f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     network.eval()
     return network, crf, vocab
-
-
-def _span_f1(network: Network, crf: CRF, encoder: Encoder, vocab: Vocabulary,
-             sentences: Sequence[Sentence]) -> dict[str, float]:
-    """Raw tagger span F1 per kind (no post-rules), for watching training."""
-    from archive.ner_eval import gold_entities
-
-    network.eval()
-    report = Report()
-    with torch.no_grad():
-        for i in range(0, len(sentences), 64):
-            batch = list(sentences[i:i + 64])
-            tokens, lengths = encoder.batch([[t for t, _ in s] for s in batch])
-            reverse = torch.from_numpy(reverse_index(lengths, tokens.shape[1]))
-            mask = torch.from_numpy(np.arange(tokens.shape[1])[None, :] < lengths[:, None])
-            paths = crf.decode(network(torch.from_numpy(tokens), reverse), mask=mask)
-            for s, path in zip(batch, paths, strict=True):
-                report.count(gold_entities(s), gold_entities(
-                    [(t, vocab.labels[j]) for (t, _), j in zip(s, path, strict=True)]))
-    network.train()
-    return {kind.value: round(s.f1, 3) for kind, s in report.kinds.items()}
 
 
 def export(network: Network, crf: CRF, vocab: Vocabulary, files: NetworkFiles,
@@ -184,7 +161,7 @@ def export(network: Network, crf: CRF, vocab: Vocabulary, files: NetworkFiles,
     ``quantize``: weights as int8 (onnxruntime's dynamic quantisation: a quarter of the
     size; AQMAR dev F1 within 0.003 of float weights, the same speed)."""
     network.eval()
-    tokens = torch.zeros((2, 5, 1 + MAX_CHARS + MAX_FEATURES), dtype=torch.int64)
+    tokens = torch.zeros((2, 5, WIDTH), dtype=torch.int64)
     reverse = torch.from_numpy(reverse_index(np.array([5, 3]), 5))
     torch.onnx.export(network, (tokens, reverse), str(files.graph), dynamo=False,
                       input_names=["tokens", "reverse"], output_names=["emissions"],

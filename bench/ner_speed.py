@@ -19,8 +19,10 @@ import multiprocessing
 import statistics
 import time
 from pathlib import Path
+from typing import get_args
 
 from archive.entities import article_entities, extractor_for
+from archive.settings import EntitySetting
 
 CORPUS = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "corpus"
           / "ant-multisource-002.jsonl.gz")
@@ -47,8 +49,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--warm", type=int, default=500)
-    parser.add_argument("--entities", nargs="+", default=["fast", "accurate"],
-                        choices=["fast", "accurate"])
+    settings = list(get_args(EntitySetting))
+    parser.add_argument("--entities", nargs="+", default=settings, choices=settings)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args()
     with gzip.open(args.corpus, "rt", encoding="utf-8") as fh:

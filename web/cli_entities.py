@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from archive.settings import EntitySetting, get_settings
+from archive.settings import EntitySetting
 
 from .cli_options import entities_option
+from .enrich import enricher
 
 if TYPE_CHECKING:
-    from archive.entities import Extractor, Mention
+    from archive.entities import Mention
 
 
 @click.command("extract")
@@ -30,7 +31,7 @@ def extract_cmd(source: TextIO, jsonl: bool, entities: EntitySetting | None) -> 
       archive extract --jsonl articles.jsonl > entities.jsonl
       archive extract --entities accurate < article.txt
     """
-    extract = _extractor(entities).extract
+    extract = enricher(entities).extractor.extract
 
     if not jsonl:
         mentions = [_mention_dict(m) for m in extract(source.read())]
@@ -56,12 +57,6 @@ def extract_cmd(source: TextIO, jsonl: bool, entities: EntitySetting | None) -> 
         raise click.ClickException(f"{failed} bad line(s) skipped")
 
 
-def _extractor(entities: EntitySetting | None) -> Extractor:
-    from archive.entities import extractor_for
-
-    return extractor_for(entities or get_settings().entities)
-
-
 def _mention_dict(m: Mention) -> dict[str, object]:
     return {"start": m.start, "end": m.end, "kind": m.kind, "text": m.text,
             "canonical": m.canonical, "facet": m.facet}
@@ -81,7 +76,7 @@ def eval_ner_cmd(conll: Path, as_json: bool, entities: EntitySetting | None) -> 
     """
     from archive.ner_eval import evaluate
 
-    report = evaluate(conll, _extractor(entities).extract)
+    report = evaluate(conll, enricher(entities).extractor.extract)
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.table())
 
 

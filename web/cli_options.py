@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import get_args
 
 import click
 
-from archive.settings import get_settings
+from archive.settings import EntitySetting, get_settings
 from index.engine import EngineName, EngineUnavailable, QueryRefused
 from index.engines import engine_config
 from index.store import IndexMissing
@@ -42,6 +43,6 @@ def engine_options(command):
 
 #: ``--entities fast|accurate``: which extractor fills (or is expected to fill) entities.
 entities_option = click.option(
-    "--entities", type=click.Choice(["fast", "accurate"]), default=None,
+    "--entities", type=click.Choice(get_args(EntitySetting)), default=None,
     help="Entity extraction: fast (CRF, the default) or accurate (neural tagger, slower) "
          "(default: $ARCHIVE_ENTITIES or fast).")

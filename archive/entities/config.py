@@ -48,5 +48,5 @@ class ExtractorConfig:
         return None if self.clusters_file is None else Path(self.data_dir) / self.clusters_file
 
 
-#: The extractors behind the ``fast`` and ``accurate`` entity settings.
+#: The extractors behind the entity settings (`archive.settings.EntitySetting`).
 ENTITY_SETTINGS = {"fast": ExtractorConfig(), "accurate": ExtractorConfig(tagger="ensemble")}

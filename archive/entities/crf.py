@@ -45,10 +45,6 @@ class LinearChain:
         ids = [i for f in features if (i := self.attribute_id.get(f)) is not None]
         return self.state[ids].sum(axis=0)
 
-    def decode(self, emissions: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
-        """The best label sequence of each sentence (see `viterbi`)."""
-        return label_names(viterbi(emissions, lengths, self.transition), lengths, self.labels)
-
 
 def viterbi(emissions: np.ndarray, lengths: np.ndarray, transition: np.ndarray) -> np.ndarray:
     """The best label id of each token: ``emissions`` holds the ``(tokens, labels)`` scores
@@ -93,7 +89,27 @@ def label_names(ids: np.ndarray, lengths: np.ndarray, labels: Sequence[str]
     return [names[a:a + n] for a, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
 
 
-class Tagger:
+class ChainTagger:
+    """A tagger whose label scores decode as one linear chain: a subclass gives each
+    token's ``emissions``, the ``transition`` scores and the ``labels``."""
+
+    labels: Sequence[str]
+    transition: np.ndarray
+
+    def emissions(self, sequences: Sequence[Sequence[str]], lengths: np.ndarray) -> np.ndarray:
+        """The ``(tokens, labels)`` scores of all sequences one after another."""
+        raise NotImplementedError
+
+    def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """The labels of each token of each sequence."""
+        lengths = np.array([len(s) for s in sequences], np.intp)
+        if not lengths.sum():
+            return [[] for _ in sequences]
+        emissions = self.emissions(sequences, lengths)
+        return label_names(viterbi(emissions, lengths, self.transition), lengths, self.labels)
+
+
+class Tagger(ChainTagger):
     """Labels token sequences with a crfsuite model file and the features it was trained on.
 
     Each word's scores are computed once into a table (its own features' scores, and its
@@ -106,6 +122,7 @@ class Tagger:
         crfsuite = pycrfsuite.Tagger()
         crfsuite.open(str(model_path))
         self.chain = chain = LinearChain(crfsuite)
+        self.labels, self.transition = chain.labels, chain.transition
         self.features = features
         self.rows: dict[str, int] = {}
         self.words: list[str] = []  # row → word
@@ -149,23 +166,8 @@ class Tagger:
         self.words = [self.words[i] for i in keep.tolist()]
         self.rows = {word: row for row, word in enumerate(self.words)}
 
-    @property
-    def labels(self) -> list[str]:
-        return self.chain.labels
-
-    @property
-    def transition(self) -> np.ndarray:
-        return self.chain.transition
-
-    def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """The labels of each token of each (non-empty) sequence."""
-        lengths = np.array([len(s) for s in sequences], np.intp)
-        if not lengths.sum():
-            return [[] for _ in sequences]
-        return self.chain.decode(self.emissions(sequences, lengths), lengths)
-
     def emissions(self, sequences: Sequence[Sequence[str]], lengths: np.ndarray) -> np.ndarray:
-        """The ``(tokens, labels)`` state scores of all (non-empty) sequences in a row."""
+        """The ``(tokens, labels)`` state scores of all sequences one after another."""
         total = int(lengths.sum())
         self.calls += 1
         tokens = [t for s in sequences for t in s]

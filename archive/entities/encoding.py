@@ -9,7 +9,7 @@ taggers see the same resources. The vocabularies are saved beside the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 
 import numpy as np
@@ -50,12 +50,11 @@ class Vocabulary:
     labels: tuple[str, ...]
 
     def as_dict(self) -> dict[str, tuple[str, ...]]:
-        return {"words": self.words, "chars": self.chars, "features": self.features,
-                "labels": self.labels}
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, list[str]]) -> Vocabulary:
-        return cls(*(tuple(data[k]) for k in ("words", "chars", "features", "labels")))
+        return cls(**{f.name: tuple(data[f.name]) for f in fields(cls)})
 
 
 class Encoder:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.entities.crf import Tagger, label_names, viterbi
+from archive.entities.crf import ChainTagger, Tagger
 from archive.entities.encoding import Encoder, Vocabulary, reverse_index
 from archive.entities.features import FeatureSet
 
@@ -55,7 +55,7 @@ def save_decoding(files: NetworkFiles, vocabulary: Vocabulary, transition: np.nd
                    "start": start.tolist(), "end": end.tolist()}, fh, ensure_ascii=False)
 
 
-class NetworkTagger:
+class NetworkTagger(ChainTagger):
     """Labels token sequences with an exported network; the same ``tag`` as `crf.Tagger`."""
 
     def __init__(self, files: NetworkFiles, features: FeatureSet, threads: int = 1) -> None:
@@ -64,6 +64,7 @@ class NetworkTagger:
         with gzip.open(files.decoding, "rt", encoding="utf-8") as fh:
             data = json.load(fh)
         self.vocabulary = Vocabulary.from_dict(data)
+        self.labels = self.vocabulary.labels
         self.transition = np.array(data["transition"], np.float64)
         self.start = np.array(data["start"], np.float64)
         self.end = np.array(data["end"], np.float64)
@@ -74,30 +75,22 @@ class NetworkTagger:
         self.session = onnxruntime.InferenceSession(str(files.graph), options,
                                                     providers=["CPUExecutionProvider"])
 
-    def emissions(self, sequences: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """Each sequence's ``(tokens, labels)`` scores, its first and last token's including
-        the CRF's start and end scores."""
-        out: list[np.ndarray] = [np.zeros((0, len(self.start)))] * len(sequences)
+    def emissions(self, sequences: Sequence[Sequence[str]], lengths: np.ndarray) -> np.ndarray:
+        """The ``(tokens, labels)`` scores of all sequences one after another, each one's
+        first and last token's including the CRF's start and end scores."""
+        starts = np.cumsum(lengths) - lengths
+        out = np.zeros((int(lengths.sum()), len(self.labels)))
         order = sorted((i for i, s in enumerate(sequences) if s), key=lambda i: len(sequences[i]))
-        for chunk in _chunks(order, [len(s) for s in sequences]):
-            tokens, lengths = self.encoder.batch([list(sequences[i]) for i in chunk])
+        for chunk in _chunks(order, lengths.tolist()):
+            tokens, chunk_lengths = self.encoder.batch([list(sequences[i]) for i in chunk])
             scores = self.session.run(None, {"tokens": tokens, "reverse": reverse_index(
-                lengths, tokens.shape[1])})[0].astype(np.float64)
+                chunk_lengths, tokens.shape[1])})[0]
             for row, i in enumerate(chunk):
-                own = scores[row, :lengths[row]]
-                own[0] += self.start
-                own[-1] += self.end
-                out[i] = own
+                a, n = int(starts[i]), int(lengths[i])
+                out[a:a + n] = scores[row, :n]
+                out[a] += self.start
+                out[a + n - 1] += self.end
         return out
-
-    def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """The labels of each token of each sequence."""
-        lengths = np.array([len(s) for s in sequences], np.intp)
-        if not lengths.sum():
-            return [[] for _ in sequences]
-        emissions = np.concatenate(self.emissions(sequences))
-        return label_names(viterbi(emissions, lengths, self.transition), lengths,
-                           self.vocabulary.labels)
 
 
 def _chunks(order: list[int], lengths: list[int]) -> list[list[int]]:
@@ -112,7 +105,7 @@ def _chunks(order: list[int], lengths: list[int]) -> list[list[int]]:
     return out
 
 
-class EnsembleTagger:
+class EnsembleTagger(ChainTagger):
     """The CRF and the network as one linear chain: their label scores and transition
     scores added (a product of the two models), decoded once."""
 
@@ -124,12 +117,7 @@ class EnsembleTagger:
         self.transition = crf.transition + weight * network.transition[np.ix_(self.order,
                                                                               self.order)]
 
-    def tag(self, sequences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """The labels of each token of each sequence."""
-        lengths = np.array([len(s) for s in sequences], np.intp)
-        if not lengths.sum():
-            return [[] for _ in sequences]
-        emissions = self.crf.emissions(sequences, lengths)
-        emissions += self.weight * np.concatenate(self.network.emissions(sequences))[
-            :, self.order]
-        return label_names(viterbi(emissions, lengths, self.transition), lengths, self.labels)
+    def emissions(self, sequences: Sequence[Sequence[str]], lengths: np.ndarray) -> np.ndarray:
+        """Both models' ``(tokens, labels)`` scores, added."""
+        return (self.crf.emissions(sequences, lengths)
+                + self.weight * self.network.emissions(sequences, lengths)[:, self.order])
