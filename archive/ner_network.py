@@ -27,7 +27,8 @@ import torch
 from torch import nn
 from torchcrf import CRF
 
-from archive.entities.config import DATA_DIR, ExtractorConfig
+from archive.entities.config import DATA_DIR, MODEL_FILE, ExtractorConfig
+from archive.entities.crf import Tagger
 from archive.entities.encoding import (
     MAX_CHARS,
     WIDTH,
@@ -39,11 +40,12 @@ from archive.entities.encoding import (
 from archive.entities.extractor import Extractor
 from archive.entities.features import FeatureSet
 from archive.entities.lexicon import lexicon_for
-from archive.entities.network import NetworkFiles, save_decoding
+from archive.entities.network import NetworkFiles, NetworkTagger, save_decoding
 from archive.ner_eval import Report, Sentence, folds, read_conll, score_sentences
+from archive.ner_silver import sample_texts, silver
 from archive.ner_train import ANERCORP
 from archive.ner_train import train as crf_train
-from archive.ner_vectors import VECTORS
+from archive.ner_vectors import SHARED, VECTORS
 
 
 class Network(nn.Module):
@@ -155,6 +157,18 @@ def train(sentences: Sequence[Sentence], features: FeatureSet, vectors,
     return network, crf, vocab
 
 
+def self_train(gold: Sequence[Sentence], features: FeatureSet, vectors, teacher_crf: Path,
+               teacher: NetworkFiles, texts: Sequence[str], student_crf: Path,
+               epochs: int = 20) -> tuple[Network, CRF, Vocabulary]:
+    """Students trained on ``gold`` plus the silver sentences of ``texts`` (those that the
+    ``teacher_crf``, the ``teacher`` network and their ensemble label alike): a CRF
+    written to ``student_crf``, and the network returned."""
+    extra = silver(Tagger(teacher_crf, features), NetworkTagger(teacher, features), texts)
+    print(f"silver: {len(extra)} sentences beside {len(gold)} gold", file=sys.stderr)
+    crf_train([*gold, *extra], student_crf, features)
+    return train([*gold, *extra], features, vectors, epochs)
+
+
 def export(network: Network, crf: CRF, vocab: Vocabulary, files: NetworkFiles,
            quantize: bool = False) -> None:
     """Write the ONNX graph (dynamic batch and length) and vocabulary + CRF weights;
@@ -191,16 +205,37 @@ def main() -> None:
     torch.set_num_threads(2)
 
 
+_SILVER_HELP = ("Archive articles labelled for self-training (0: gold only): "
+                "an equal share from each corpus file.")
+
+
 @main.command("build")
 @click.option("--data", type=click.Path(exists=True, path_type=Path), default=ANERCORP)
 @click.option("--vectors", type=click.Path(path_type=Path), default=VECTORS)
 @click.option("--epochs", type=int, default=20)
+@click.option("--silver", "articles", type=int, default=2000, help=_SILVER_HELP)
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=SHARED / "corpus")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DATA_DIR)
-def build_cmd(data: Path, vectors: Path, epochs: int, out: Path) -> None:
-    """Train on all of a CoNLL file (default ANERcorp train) and export to ``--out``."""
+def build_cmd(data: Path, vectors: Path, epochs: int, articles: int, corpus: Path,
+              out: Path) -> None:
+    """Train the network on all of a CoNLL file (default ANERcorp train); with
+    ``--silver``, train a CRF on it too, let both label archive articles from
+    ``--corpus``, and train the shipped network and CRF (``ner.crfsuite``) again on the
+    gold plus the sentences they agree on. Export to ``--out``."""
     config = ExtractorConfig()
     features = FeatureSet(lexicon_for(config))
-    network, crf, vocab = train(read_conll(data), features, _load_vectors(vectors), epochs)
+    kv = _load_vectors(vectors)
+    gold = read_conll(data)
+    network, crf, vocab = train(gold, features, kv, epochs)
+    if articles:
+        texts = sample_texts(sorted(corpus.glob("*.jsonl.gz")), articles)
+        with tempfile.TemporaryDirectory() as tmp:
+            teacher_crf = crf_train(gold, Path(tmp) / MODEL_FILE, features)
+            export(network, crf, vocab, NetworkFiles(Path(tmp)))
+            network, crf, vocab = self_train(gold, features, kv, teacher_crf,
+                                             NetworkFiles(Path(tmp)), texts,
+                                             out / MODEL_FILE, epochs)
     files = NetworkFiles(out)
     export(network, crf, vocab, files, quantize=True)
     click.echo(f"wrote {files.graph} ({files.graph.stat().st_size:,} bytes), {files.decoding}")
@@ -213,33 +248,53 @@ def build_cmd(data: Path, vectors: Path, epochs: int, out: Path) -> None:
 @click.option("--folds", "only", type=str, default="", help="Comma-separated fold numbers.")
 @click.option("--epochs", type=int, default=20)
 @click.option("--weights", type=str, default="1", help="Ensemble weights of the network.")
-def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: str) -> None:
+@click.option("--silver", "articles", type=int, default=2000, help=_SILVER_HELP)
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=SHARED / "corpus")
+def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: str,
+           articles: int, corpus: Path) -> None:
     """k-fold cross-validation through the whole extractor (post-rules included): the CRF,
-    the network and their ensemble, each trained on the same folds."""
+    the network and their ensemble, each trained on the same folds; with ``--silver``,
+    also the CRF and network self-trained with those two as teachers (``+silver``)."""
     lexicon = lexicon_for(ExtractorConfig())
     features = FeatureSet(lexicon)
     kv = _load_vectors(vectors)
     chosen = {int(i) for i in only.split(",") if i}
-    settings = {"crf": {"tagger": "crf"}, "network": {"tagger": "network"},
+    texts = sample_texts(sorted(corpus.glob("*.jsonl.gz")), articles) if articles else []
+    settings = {"network": {"tagger": "network"},
                 **{f"ensemble {w}": {"tagger": "ensemble", "ensemble_weight": float(w)}
                    for w in weights.split(",")}}
-    pooled = {name: Report() for name in settings}
+    settings = {"crf": {"tagger": "crf"}, **settings}
+    names = [*settings, *(f"{n} +silver" for n in settings if texts)]
+    pooled = {name: Report() for name in names}
     for number, (train_part, test_part) in enumerate(folds(read_conll(data), k), 1):
         if chosen and number not in chosen:
             continue
-        network, crf, vocab = train(train_part, features, kv, epochs)
         with tempfile.TemporaryDirectory() as tmp:
-            export(network, crf, vocab, NetworkFiles(Path(tmp)))
-            crf_train(train_part, Path(tmp) / "ner.crfsuite", features)
-            for name, options in settings.items():
-                config = ExtractorConfig(data_dir=DATA_DIR, model_file=Path(tmp) / "ner.crfsuite",
-                                         network_dir=tmp, **options)  # type: ignore[arg-type]
-                report = score_sentences(test_part, Extractor(config=config,
-                                                              lexicon=lexicon).extract)
-                pooled[name].add(report)
-                print(f"fold {number} {name}: " + json.dumps(
-                    {k: round(s.f1, 3) for k, s in report.kinds.items()}), file=sys.stderr,
-                    flush=True)
+            # suffix → (the CRF's file, the network's directory)
+            runs = {"": (Path(tmp) / "gold" / MODEL_FILE, NetworkFiles(Path(tmp) / "gold"))}
+            if texts:
+                runs[" +silver"] = (Path(tmp) / "silver" / MODEL_FILE,
+                                    NetworkFiles(Path(tmp) / "silver"))
+            for _, files in runs.values():
+                files.directory.mkdir()
+            crf_train(train_part, runs[""][0], features)
+            export(*train(train_part, features, kv, epochs), runs[""][1])
+            if texts:
+                export(*self_train(train_part, features, kv, *runs[""], texts,
+                                   runs[" +silver"][0], epochs), runs[" +silver"][1])
+            for suffix, (crf_path, files) in runs.items():
+                for name, options in settings.items():
+                    config = ExtractorConfig(data_dir=DATA_DIR, model_file=crf_path,
+                                             network_dir=files.directory,
+                                             **options)  # type: ignore[arg-type]
+                    report = score_sentences(test_part, Extractor(config=config,
+                                                                  lexicon=lexicon).extract)
+                    label = name + suffix
+                    pooled[label].add(report)
+                    print(f"fold {number} {label}: " + json.dumps(
+                        {k: round(s.f1, 3) for k, s in report.kinds.items()}),
+                        file=sys.stderr, flush=True)
     for name, report in pooled.items():
         click.echo(f"{name}\n{report.table()}\n")
 

@@ -195,6 +195,15 @@ class Extractor:
         return out
 
 
+def sentences(text: str) -> list[list[str]]:
+    """The token sequences the tagger labels in ``text``: per line, cut at full stops."""
+    out: list[list[str]] = []
+    for line in _LINE.finditer(text):
+        words = [m.group() for m in TOKEN_PATTERN.finditer(text, line.start(), line.end())]
+        out.extend(words[lo:hi] for lo, hi in _sequences(words))
+    return out
+
+
 def _sequences(toks: list[str]) -> list[tuple[int, int]]:
     """``(lo, hi)`` slices cutting a line's tokens into sentences at full stops (at least
     four tokens each) and at a length cap."""
