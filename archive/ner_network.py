@@ -157,16 +157,16 @@ def train(sentences: Sequence[Sentence], features: FeatureSet, vectors,
     return network, crf, vocab
 
 
-def self_train(gold: Sequence[Sentence], features: FeatureSet, vectors, teacher_crf: Path,
-               teacher: NetworkFiles, texts: Sequence[str], student_crf: Path,
-               epochs: int = 20) -> tuple[Network, CRF, Vocabulary]:
-    """Students trained on ``gold`` plus the silver sentences of ``texts`` (those that the
-    ``teacher_crf``, the ``teacher`` network and their ensemble label alike): a CRF
-    written to ``student_crf``, and the network returned."""
+def self_train(gold: Sequence[Sentence], features: FeatureSet, teacher_crf: Path,
+               teacher: NetworkFiles, texts: Sequence[str], student_crf: Path) -> int:
+    """Train a CRF on ``gold`` plus the silver sentences of ``texts`` (those that the
+    ``teacher_crf``, the ``teacher`` network and their ensemble label alike) and write it
+    to ``student_crf``; the number of silver sentences. (A network trained likewise lost
+    person F1 on the folds: it learns the teachers' person errors back.)"""
     extra = silver(Tagger(teacher_crf, features), NetworkTagger(teacher, features), texts)
     print(f"silver: {len(extra)} sentences beside {len(gold)} gold", file=sys.stderr)
     crf_train([*gold, *extra], student_crf, features)
-    return train([*gold, *extra], features, vectors, epochs)
+    return len(extra)
 
 
 def export(network: Network, crf: CRF, vocab: Vocabulary, files: NetworkFiles,
@@ -219,25 +219,21 @@ _SILVER_HELP = ("Archive articles labelled for self-training (0: gold only): "
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DATA_DIR)
 def build_cmd(data: Path, vectors: Path, epochs: int, articles: int, corpus: Path,
               out: Path) -> None:
-    """Train the network on all of a CoNLL file (default ANERcorp train); with
-    ``--silver``, train a CRF on it too, let both label archive articles from
-    ``--corpus``, and train the shipped network and CRF (``ner.crfsuite``) again on the
-    gold plus the sentences they agree on. Export to ``--out``."""
+    """Train the network on all of a CoNLL file (default ANERcorp train) and export it to
+    ``--out``; with ``--silver``, also train a CRF on that file, let the two label
+    archive articles from ``--corpus``, and train the shipped CRF (``ner.crfsuite``) on
+    the gold plus the sentences they agree on."""
     config = ExtractorConfig()
     features = FeatureSet(lexicon_for(config))
     kv = _load_vectors(vectors)
     gold = read_conll(data)
-    network, crf, vocab = train(gold, features, kv, epochs)
+    files = NetworkFiles(out)
+    export(*train(gold, features, kv, epochs), files, quantize=True)
     if articles:
         texts = sample_texts(sorted(corpus.glob("*.jsonl.gz")), articles)
         with tempfile.TemporaryDirectory() as tmp:
             teacher_crf = crf_train(gold, Path(tmp) / MODEL_FILE, features)
-            export(network, crf, vocab, NetworkFiles(Path(tmp)))
-            network, crf, vocab = self_train(gold, features, kv, teacher_crf,
-                                             NetworkFiles(Path(tmp)), texts,
-                                             out / MODEL_FILE, epochs)
-    files = NetworkFiles(out)
-    export(network, crf, vocab, files, quantize=True)
+            self_train(gold, features, teacher_crf, files, texts, out / MODEL_FILE)
     click.echo(f"wrote {files.graph} ({files.graph.stat().st_size:,} bytes), {files.decoding}")
 
 
@@ -255,7 +251,8 @@ def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: s
            articles: int, corpus: Path) -> None:
     """k-fold cross-validation through the whole extractor (post-rules included): the CRF,
     the network and their ensemble, each trained on the same folds; with ``--silver``,
-    also the CRF and network self-trained with those two as teachers (``+silver``)."""
+    also the CRF self-trained with those two as teachers, alone and with the network
+    (``+silver``)."""
     lexicon = lexicon_for(ExtractorConfig())
     features = FeatureSet(lexicon)
     kv = _load_vectors(vectors)
@@ -265,28 +262,25 @@ def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: s
                 **{f"ensemble {w}": {"tagger": "ensemble", "ensemble_weight": float(w)}
                    for w in weights.split(",")}}
     settings = {"crf": {"tagger": "crf"}, **settings}
-    names = [*settings, *(f"{n} +silver" for n in settings if texts)]
+    names = [*settings, *(f"{n} +silver" for n in settings if texts and n != "network")]
     pooled = {name: Report() for name in names}
     for number, (train_part, test_part) in enumerate(folds(read_conll(data), k), 1):
         if chosen and number not in chosen:
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            # suffix → (the CRF's file, the network's directory)
-            runs = {"": (Path(tmp) / "gold" / MODEL_FILE, NetworkFiles(Path(tmp) / "gold"))}
+            network = NetworkFiles(Path(tmp))
+            runs = {"": Path(tmp) / MODEL_FILE}  # suffix → the CRF's file
+            crf_train(train_part, runs[""], features)
+            export(*train(train_part, features, kv, epochs), network)
             if texts:
-                runs[" +silver"] = (Path(tmp) / "silver" / MODEL_FILE,
-                                    NetworkFiles(Path(tmp) / "silver"))
-            for _, files in runs.values():
-                files.directory.mkdir()
-            crf_train(train_part, runs[""][0], features)
-            export(*train(train_part, features, kv, epochs), runs[""][1])
-            if texts:
-                export(*self_train(train_part, features, kv, *runs[""], texts,
-                                   runs[" +silver"][0], epochs), runs[" +silver"][1])
-            for suffix, (crf_path, files) in runs.items():
+                runs[" +silver"] = Path(tmp) / f"silver-{MODEL_FILE}"
+                self_train(train_part, features, runs[""], network, texts, runs[" +silver"])
+            for suffix, crf_path in runs.items():
                 for name, options in settings.items():
+                    if suffix and name == "network":
+                        continue  # the same network in both runs
                     config = ExtractorConfig(data_dir=DATA_DIR, model_file=crf_path,
-                                             network_dir=files.directory,
+                                             network_dir=network.directory,
                                              **options)  # type: ignore[arg-type]
                     report = score_sentences(test_part, Extractor(config=config,
                                                                   lexicon=lexicon).extract)

@@ -6,7 +6,6 @@ import gzip
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from archive.entities import Extractor, ExtractorConfig, extractor_for
@@ -65,7 +64,7 @@ def test_sample_texts_draws_an_equal_share_from_each_file(tmp_path: Path) -> Non
     assert texts == sample_texts(paths, 8) != sample_texts(paths, 8, seed=8)
 
 
-def test_self_training_adds_the_silver_sentences_to_both_students(
+def test_self_training_adds_the_silver_sentences_to_the_crf(
         taggers: tuple[Tagger, NetworkTagger], tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="training needs the train extra (torch)")
     pytest.importorskip("torchcrf", reason="training needs the train extra (pytorch-crf)")
@@ -74,26 +73,14 @@ def test_self_training_adds_the_silver_sentences_to_both_students(
     from archive.entities.network import NetworkFiles
     from archive.ner_network import self_train
 
-    class Vectors:  # the part of gensim's KeyedVectors that training reads
-        index_to_key = ["قال", "في"]
-        key_to_index = {w: i for i, w in enumerate(index_to_key)}
-        vector_size = 8
-        vectors = np.random.default_rng(0).normal(size=(2, 8)).astype(np.float32)
-
-        def __getitem__(self, word: str) -> np.ndarray:
-            return self.vectors[self.key_to_index[word]]
-
     gold = [[("قال", "O"), ("محمد", "B-PERS"), ("في", "O"), ("القاهرة", "B-LOC")]] * 10
     features = FeatureSet(default_lexicon())
     shipped = ExtractorConfig()
-    student_crf = tmp_path / "student.crfsuite"
-    _, _, vocabulary = self_train(gold, features, Vectors(), shipped.model_path,
-                                  NetworkFiles(shipped.network_path), [SEED], student_crf,
-                                  epochs=1)
+    student = tmp_path / "student.crfsuite"
+    count = self_train(gold, features, shipped.model_path, NetworkFiles(shipped.network_path),
+                       [SEED], student)
     kept = silver(*taggers, [SEED])
-    assert kept
-    # Labels and words that only the silver sentences hold reached training.
-    assert {tag for s in kept for _, tag in s} <= set(vocabulary.labels)
-    assert "I-PERS" in vocabulary.labels
-    assert "I-PERS" in Tagger(student_crf, features).labels  # the CRF student's too
-    assert {features.lexical(t)[1] for s in kept for t, _ in s} <= set(vocabulary.words)
+    assert count == len(kept) > 0
+    # Labels that only the silver sentences hold reached the student.
+    assert "I-PERS" in {tag for s in kept for _, tag in s}
+    assert "I-PERS" in Tagger(student, features).labels
