@@ -247,8 +247,11 @@ def build_cmd(data: Path, vectors: Path, epochs: int, articles: int, corpus: Pat
 @click.option("--silver", "articles", type=int, default=2000, help=_SILVER_HELP)
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=SHARED / "corpus")
+@click.option("--models", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep each fold's models in DIR/fold-N, and reuse those already there "
+                   "(to score changed post-rules without training again).")
 def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: str,
-           articles: int, corpus: Path) -> None:
+           articles: int, corpus: Path, models: Path | None) -> None:
     """k-fold cross-validation through the whole extractor (post-rules included): the CRF,
     the network and their ensemble, each trained on the same folds; with ``--silver``,
     also the CRF self-trained with those two as teachers, alone and with the network
@@ -268,13 +271,19 @@ def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: s
         if chosen and number not in chosen:
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            network = NetworkFiles(Path(tmp))
-            runs = {"": Path(tmp) / MODEL_FILE}  # suffix → the CRF's file
-            crf_train(train_part, runs[""], features)
-            export(*train(train_part, features, kv, epochs), network)
+            where = models / f"fold-{number}" if models else Path(tmp)
+            where.mkdir(parents=True, exist_ok=True)
+            network = NetworkFiles(where)
+            runs = {"": where / MODEL_FILE}  # suffix → the CRF's file
+            if not runs[""].exists():
+                crf_train(train_part, runs[""], features)
+            if not network.graph.exists():
+                export(*train(train_part, features, kv, epochs), network)
             if texts:
-                runs[" +silver"] = Path(tmp) / f"silver-{MODEL_FILE}"
-                self_train(train_part, features, runs[""], network, texts, runs[" +silver"])
+                runs[" +silver"] = where / f"silver-{MODEL_FILE}"
+                if not runs[" +silver"].exists():
+                    self_train(train_part, features, runs[""], network, texts,
+                               runs[" +silver"])
             for suffix, crf_path in runs.items():
                 for name, options in settings.items():
                     if suffix and name == "network":

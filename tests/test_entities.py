@@ -357,3 +357,31 @@ def test_person_spans_complete_a_family_name_and_drop_a_rank(text, span, expecte
     spans = [(start, start + len(span), EntityKind.PERSON)]
     out = PostRules(default_lexicon()).apply(text, spans, matches, norms, Counter())
     assert [text[a:b] for a, b, _ in out] == [expected]
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), [
+    # ب/ل/ف starting a later word splits a person span only before a name...
+    ("قال وزير الخارجية كولن باول أمس", "كولن باول", ["كولن باول"]),
+    ("وسجل المعتز بالله اينو هدفا", "المعتز بالله اينو", ["المعتز بالله اينو"]),
+    ("انضمام عمرو زكي للزمالك أمس", "عمرو زكي للزمالك", ["عمرو زكي", "للزمالك"]),
+    ("استفزازات ماتيراتزي لزيدان لم تكن", "ماتيراتزي لزيدان", ["ماتيراتزي", "لزيدان"]),
+    # ...and a trailing title word that is also a family name stays; another goes.
+    ("ضمت القائمة طارق السيد وآخرين", "طارق السيد", ["طارق السيد"]),
+    ("التقى بشار الأسد الرئيس أمس", "بشار الأسد الرئيس", ["بشار الأسد"]),
+])
+def test_person_spans_split_before_a_clitic_name_and_keep_a_family_title(
+        text: str, span: str, expected: list[str]) -> None:
+    from collections import Counter
+
+    from archive.arabic import normalize_word
+    from archive.entities.features import TOKEN_PATTERN
+    from archive.entities.lexicon import default_lexicon
+    from archive.entities.rules import PostRules
+    from archive.kinds import EntityKind
+
+    matches = list(TOKEN_PATTERN.finditer(text))
+    norms = [normalize_word(m.group()) for m in matches]
+    start = text.index(span)
+    spans = [(start, start + len(span), EntityKind.PERSON)]
+    out = PostRules(default_lexicon()).refine(text, spans, Counter(norms))
+    assert [text[a:b] for a, b, _ in out] == expected

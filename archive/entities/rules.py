@@ -10,7 +10,7 @@ from collections import Counter
 from functools import cached_property
 
 from archive.arabic import normalize_phrase, normalize_word
-from archive.entities.clitics import Clitics, plain
+from archive.entities.clitics import Clitics, plain, splits
 from archive.entities.config import ExtractorConfig
 from archive.entities.features import tokenize
 from archive.entities.keys import fold_word
@@ -26,6 +26,8 @@ _LEADING_NOISE = PERSON_CUES | ORG_CUES | {normalize_word(w) for w in ("الرك
 # one that starts with بن/ابن/بنت lacks the given name before it (سهل بن حنيف).
 _NAME_LINKS = frozenset(normalize_word(w) for w in "بن ابن بنت أبو أبي أبا آل عبد".split())
 _SON_OF = frozenset(normalize_word(w) for w in "بن ابن بنت".split())
+# Title words that end a name as its family name (طارق السيد, أحمد الشيخ): kept there.
+_FAMILY_TITLES = frozenset(normalize_word(w) for w in ("السيد", "الشيخ", "القاضي"))
 _FAMILY = normalize_word("آل")  # آل + any word is a family name, a title word too (آل الشيخ)
 _PROPAGATE_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك")
 # A currency word alone is never an organisation, though the model learns ريال from
@@ -55,9 +57,11 @@ class PostRules:
         return spans
 
     def refine(self, text: str, spans: list[Span], context: Counter[str]) -> list[Span]:
-        """Drop a leading or trailing title or organisation word the CRF took into a person
-        span (مكتب غالانت → غالانت), and split two names run together when a later word is
-        a clitic plus a name seen elsewhere in the text (غالانت لبلينكن → غالانت | لبلينكن)."""
+        """Drop a leading title or organisation word the CRF took into a person span (مكتب
+        غالانت → غالانت), or a trailing one without the article (a trailing السيد, الشيخ or
+        القاضي is a family name: طارق السيد), and split two names run together when a
+        later word is و plus a word, or ب/ل/ف plus a name seen elsewhere in the text
+        (غالانت لبلينكن → غالانت | لبلينكن; كولن باول stays whole)."""
         out: list[Span] = []
         for start, end, kind in spans:
             if kind != PERSON or " " not in text[start:end]:
@@ -66,20 +70,33 @@ class PostRules:
             words = [(start + a, start + b, w) for a, b, w in tokenize(text[start:end])]
             while len(words) > 1 and normalize_word(words[0][2]) in _LEADING_NOISE:
                 words.pop(0)
-            while len(words) > 1 and normalize_word(words[-1][2]) in _LEADING_NOISE:
+            while (len(words) > 1 and normalize_word(words[-1][2]) in _LEADING_NOISE
+                   and normalize_word(words[-1][2]) not in _FAMILY_TITLES):
                 words.pop()
             piece = [words[0]]
             for word in words[1:]:
                 w = plain(word[2])
                 # و inside a name is almost always "and": split on any evidence; ب/ل/ف
-                # only on evidence from the same text (لحود is a surname).
+                # only when the rest is a name (لحود, باول, بالله are name words).
                 if (w[:1] == "و" and self.clitics.strip(w) != w) or (
-                        w[:1] in "وبلف" and self.clitics.strip(w, context) != w):
+                        w[:1] in "وبلف" and self._clitic_name(w, context)):
                     out.append((piece[0][0], piece[-1][1], kind))
                     piece = []
                 piece.append(word)
             out.append((piece[0][0], piece[-1][1], kind))
         return out
+
+    def _clitic_name(self, word: str, context: Counter[str]) -> bool:
+        """``word`` is ب/ل/ف plus a name: one of the same text, a listed given name, or
+        any word after ل + the article (للزمالك)."""
+        if word.startswith("لل"):
+            return True
+        for rest, _ in splits(word):
+            norm = normalize_word(rest)
+            if norm in context or (len(norm) > 3
+                                   and self.lexicon.gazetteer_words.get(norm) == "F"):
+                return True
+        return False
 
     def _is_given_name(self, token: str) -> bool:
         """A word before بن must itself look like a given name (زار بن علي is a verb and a
