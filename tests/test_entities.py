@@ -385,3 +385,21 @@ def test_person_spans_split_before_a_clitic_name_and_keep_a_family_title(
     spans = [(start, start + len(span), EntityKind.PERSON)]
     out = PostRules(default_lexicon()).refine(text, spans, Counter(norms))
     assert [text[a:b] for a, b, _ in out] == expected
+
+
+def test_adjacent_person_spans_are_one_name_unless_the_second_starts_with_and() -> None:
+    from collections import Counter
+
+    from archive.entities.lexicon import default_lexicon
+    from archive.entities.rules import PostRules, join_persons
+    from archive.kinds import EntityKind
+
+    person, place = EntityKind.PERSON, EntityKind.PLACE
+    text = "قال كوفي أنان في نيويورك بوش وبلير"
+    at = {w: (text.index(w), text.index(w) + len(w)) for w in text.split()}
+    spans = [(*at["كوفي"], person), (*at["أنان"], person), (*at["نيويورك"], place),
+             (*at["بوش"], person), (*at["وبلير"], person)]
+    joined = join_persons(text, spans)
+    assert [text[a:b] for a, b, _ in joined] == ["كوفي أنان", "نيويورك", "بوش وبلير"]
+    refined = PostRules(default_lexicon()).refine(text, joined, Counter())
+    assert [text[a:b] for a, b, _ in refined] == ["كوفي أنان", "نيويورك", "بوش", "وبلير"]
