@@ -61,7 +61,8 @@ class PostRules:
         غالانت → غالانت), or a trailing one without the article (a trailing السيد, الشيخ or
         القاضي is a family name: طارق السيد), and split two names run together when a
         later word is و plus a word, or ب/ل/ف plus a name seen elsewhere in the text
-        (غالانت لبلينكن → غالانت | لبلينكن; كولن باول stays whole)."""
+        (غالانت لبلينكن → غالانت | لبلينكن; كولن باول stays whole); a word of ل + the
+        article ends the person (عمرو زكي للزمالك → عمرو زكي)."""
         out: list[Span] = []
         for start, end, kind in spans:
             if kind != PERSON or " " not in text[start:end]:
@@ -76,6 +77,8 @@ class PostRules:
             piece = [words[0]]
             for word in words[1:]:
                 w = plain(word[2])
+                if w.startswith("لل"):  # ل + the article: no person's name goes on
+                    break               # (الملك عبدالعزيز للعلوم, عمرو زكي للزمالك)
                 # و inside a name is almost always "and": split on any evidence; ب/ل/ف
                 # only when the rest is a name (لحود, باول, بالله are name words).
                 if (w[:1] == "و" and self.clitics.strip(w) != w) or (
@@ -87,10 +90,7 @@ class PostRules:
         return out
 
     def _clitic_name(self, word: str, context: Counter[str]) -> bool:
-        """``word`` is ب/ل/ف plus a name: one of the same text, a listed given name, or
-        any word after ل + the article (للزمالك)."""
-        if word.startswith("لل"):
-            return True
+        """``word`` is ب/ل/ف plus a name: one of the same text or a listed given name."""
         for rest, _ in splits(word):
             norm = normalize_word(rest)
             if norm in context or (len(norm) > 3
