@@ -161,8 +161,8 @@ def self_train(gold: Sequence[Sentence], features: FeatureSet, teacher_crf: Path
                teacher: NetworkFiles, texts: Sequence[str], student_crf: Path) -> int:
     """Train a CRF on ``gold`` plus the silver sentences of ``texts`` (those that the
     ``teacher_crf``, the ``teacher`` network and their ensemble label alike) and write it
-    to ``student_crf``; the number of silver sentences. (A network trained likewise lost
-    person F1 on the folds: it learns the teachers' person errors back.)"""
+    to ``student_crf``; the number of silver sentences. (A network trained likewise cost
+    the ensemble person F1 on folds 1-2: it learns the teachers' person errors back.)"""
     extra = silver(Tagger(teacher_crf, features), NetworkTagger(teacher, features), texts)
     print(f"silver: {len(extra)} sentences beside {len(gold)} gold", file=sys.stderr)
     crf_train([*gold, *extra], student_crf, features)
