@@ -43,9 +43,9 @@ from archive.entities.lexicon import lexicon_for
 from archive.entities.network import NetworkFiles, NetworkTagger, save_decoding
 from archive.ner_eval import Report, Sentence, folds, read_conll, score_sentences
 from archive.ner_silver import sample_texts, silver
-from archive.ner_train import ANERCORP
+from archive.ner_train import ANERCORP, CORPUS
 from archive.ner_train import train as crf_train
-from archive.ner_vectors import SHARED, VECTORS
+from archive.ner_vectors import VECTORS
 
 
 class Network(nn.Module):
@@ -215,7 +215,7 @@ _SILVER_HELP = ("Archive articles labelled for self-training (0: gold only): "
 @click.option("--epochs", type=int, default=20)
 @click.option("--silver", "articles", type=int, default=2000, help=_SILVER_HELP)
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=SHARED / "corpus")
+              default=CORPUS)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DATA_DIR)
 def build_cmd(data: Path, vectors: Path, epochs: int, articles: int, corpus: Path,
               out: Path) -> None:
@@ -246,7 +246,7 @@ def build_cmd(data: Path, vectors: Path, epochs: int, articles: int, corpus: Pat
 @click.option("--weights", type=str, default="1", help="Ensemble weights of the network.")
 @click.option("--silver", "articles", type=int, default=2000, help=_SILVER_HELP)
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=SHARED / "corpus")
+              default=CORPUS)
 @click.option("--models", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep each fold's models in DIR/fold-N, and reuse those already there "
                    "(to score changed post-rules without training again).")
@@ -261,10 +261,9 @@ def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: s
     kv = _load_vectors(vectors)
     chosen = {int(i) for i in only.split(",") if i}
     texts = sample_texts(sorted(corpus.glob("*.jsonl.gz")), articles) if articles else []
-    settings = {"network": {"tagger": "network"},
+    settings = {"crf": {"tagger": "crf"}, "network": {"tagger": "network"},
                 **{f"ensemble {w}": {"tagger": "ensemble", "ensemble_weight": float(w)}
                    for w in weights.split(",")}}
-    settings = {"crf": {"tagger": "crf"}, **settings}
     names = [*settings, *(f"{n} +silver" for n in settings if texts and n != "network")]
     pooled = {name: Report() for name in names}
     for number, (train_part, test_part) in enumerate(folds(read_conll(data), k), 1):
@@ -293,9 +292,8 @@ def cv_cmd(data: Path, vectors: Path, k: int, only: str, epochs: int, weights: s
                                              **options)  # type: ignore[arg-type]
                     report = score_sentences(test_part, Extractor(config=config,
                                                                   lexicon=lexicon).extract)
-                    label = name + suffix
-                    pooled[label].add(report)
-                    print(f"fold {number} {label}: " + json.dumps(
+                    pooled[name + suffix].add(report)
+                    print(f"fold {number} {name}{suffix}: " + json.dumps(
                         {k: round(s.f1, 3) for k, s in report.kinds.items()}),
                         file=sys.stderr, flush=True)
     for name, report in pooled.items():

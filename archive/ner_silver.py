@@ -1,17 +1,15 @@
-"""Silver training data for the neural tagger: self-training on the archive (build time).
+"""Silver training data for the CRF: self-training on the archive (build time).
 
-The CRF and a network trained on gold data label a sample of archive articles; the
+The CRF and the network trained on gold data label a sample of archive articles; the
 sentences on which the CRF, the network and their ensemble all agree become extra
-training data for a second network (with a fifth of the agreed sentences that hold no
+training data for a second CRF (with a fifth of the agreed sentences that hold no
 entity, so the student still sees plain text). The student learns names and contexts
-that the gold data never shows. Only the derived labels are used, in memory; no article
-text is written into the project.
+that the gold data never shows. The sentences stay in memory; no article text is
+written into the project.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +18,7 @@ from archive.entities.crf import Tagger
 from archive.entities.extractor import sentences
 from archive.entities.network import EnsembleTagger, NetworkTagger
 from archive.ner_eval import Sentence
+from archive.ner_train import corpus_texts
 
 # Sentences shorter than this are mostly headings and datelines; longer ones are cut
 # by the extractor's own cap, so neither is kept.
@@ -31,11 +30,8 @@ def sample_texts(paths: Sequence[Path], articles: int, seed: int = 7) -> list[st
     rng = random.Random(seed)
     out: list[str] = []
     for path in paths:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            lines = fh.readlines()
-        for line in rng.sample(lines, min(len(lines), articles // len(paths))):
-            article = json.loads(line)
-            out.append(f"{article.get('title') or ''}\n{article.get('body') or ''}")
+        texts = list(corpus_texts([path]))
+        out.extend(rng.sample(texts, min(len(texts), articles // len(paths))))
     return out
 
 

@@ -9,16 +9,14 @@ clitic-free), so a vector is looked up exactly as the tagger sees the word. Need
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
 
 from archive.arabic import WORD_PATTERN
+from archive.ner_train import CORPUS, corpus_texts
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 VECTORS = Path("build") / "vectors.kv"
 
 
@@ -32,12 +30,8 @@ class CorpusSentences:
         self.form = word_form
 
     def __iter__(self) -> Iterator[list[str]]:
-        for path in self.paths:
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                for line in fh:
-                    article = json.loads(line)
-                    text = f"{article.get('title') or ''}\n{article.get('body') or ''}"
-                    yield [self.form(m.group()) for m in WORD_PATTERN.finditer(text)]
+        for text in corpus_texts(self.paths):
+            yield [self.form(m.group()) for m in WORD_PATTERN.finditer(text)]
 
 
 def train_vectors(paths: Sequence[Path], dims: int = 100, epochs: int = 5,
@@ -53,7 +47,7 @@ def train_vectors(paths: Sequence[Path], dims: int = 100, epochs: int = 5,
 
 @click.command()
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path),
-              default=SHARED / "corpus")
+              default=CORPUS)
 @click.option("--out", type=click.Path(path_type=Path), default=VECTORS)
 @click.option("--dims", type=int, default=100)
 @click.option("--epochs", type=int, default=5)

@@ -118,14 +118,7 @@ class Extractor:
 
     def _tag(self, text: str) -> tuple[list[Span], list[re.Match[str]]]:
         # Hot path: offsets are read from the Match objects only at entity boundaries.
-        matches: list[re.Match[str]] = []
-        slices: list[tuple[int, int]] = []  # sentences as slices of ``matches``
-        words: list[str] = []
-        for line in _LINE.finditer(text):
-            offset = len(matches)
-            matches.extend(TOKEN_PATTERN.finditer(text, line.start(), line.end()))
-            words.extend(m.group() for m in matches[offset:])
-            slices.extend((offset + lo, offset + hi) for lo, hi in _sequences(words[offset:]))
+        matches, words, slices = _tokens(text)
         out: list[Span] = []
         for (lo, _), labels in zip(slices, self.tagger.tag([words[a:b] for a, b in slices]),
                                    strict=True):
@@ -197,11 +190,22 @@ class Extractor:
 
 def sentences(text: str) -> list[list[str]]:
     """The token sequences the tagger labels in ``text``: per line, cut at full stops."""
-    out: list[list[str]] = []
+    _, words, slices = _tokens(text)
+    return [words[a:b] for a, b in slices]
+
+
+def _tokens(text: str) -> tuple[list[re.Match[str]], list[str], list[tuple[int, int]]]:
+    """The token matches of ``text``, their words, and its sentences as ``(lo, hi)``
+    slices of both."""
+    matches: list[re.Match[str]] = []
+    slices: list[tuple[int, int]] = []
+    words: list[str] = []
     for line in _LINE.finditer(text):
-        words = [m.group() for m in TOKEN_PATTERN.finditer(text, line.start(), line.end())]
-        out.extend(words[lo:hi] for lo, hi in _sequences(words))
-    return out
+        offset = len(matches)
+        matches.extend(TOKEN_PATTERN.finditer(text, line.start(), line.end()))
+        words.extend(m.group() for m in matches[offset:])
+        slices.extend((offset + lo, offset + hi) for lo, hi in _sequences(words[offset:]))
+    return matches, words, slices
 
 
 def _sequences(toks: list[str]) -> list[tuple[int, int]]:
